@@ -1,0 +1,119 @@
+import { type Answer, type AnswerOptions, answerQuestion, DEFAULT_ANSWER } from "../answer/compose.js";
+import type { KnowledgeIndex } from "../index/knowledge-index.js";
+import type { Passage } from "../retrieve/hybrid-search.js";
+import { removeDiacritics } from "../text/normalize.js";
+import type { EvalItem } from "./questions.js";
+
+export interface ItemResult {
+  readonly question: string;
+  /** 1-based rank of the first acceptable source within k, or null. */
+  readonly rank: number | null;
+  /** Whether the item is judged on retrieval (has relevant articles or expected documents). */
+  readonly judged: boolean;
+  readonly abstained: boolean;
+  readonly abstainCorrect: boolean;
+  /** answer_has satisfied (true when there is nothing to check). */
+  readonly answerOk: boolean;
+  readonly top: string | null;
+}
+
+export interface Metrics {
+  readonly n: number;
+  readonly "recall@1": number;
+  readonly "recall@5": number;
+  readonly "recall@10": number;
+  readonly "mrr@10": number;
+  readonly abstain_accuracy: number;
+  readonly answer_has_accuracy?: number;
+}
+
+/** Compared without case, spaces, punctuation or diacritics ("124/2021/TT-BCA" = "124/2021/tt bca"). */
+export const loose = (s: string) =>
+  removeDiacritics(s)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
+
+/** A citation unit: an article of a law, otherwise a single chunk. */
+const unitOf = (p: Passage) => `${p.meta.docId}\u0000${p.chunk.article ?? p.chunk.id}`;
+
+/**
+ * Ranked citation units: passages of the same article count once, at the rank of the best.
+ * This is what a hit is judged on, so that splitting long articles neither helps nor hurts.
+ */
+function units(passages: readonly Passage[]): Passage[] {
+  const seen = new Set<string>();
+  return passages.filter((p) => {
+    const u = unitOf(p);
+    if (seen.has(u)) return false;
+    seen.add(u);
+    return true;
+  });
+}
+
+export async function evaluateItem(
+  index: KnowledgeIndex,
+  item: EvalItem,
+  k: number,
+  options: AnswerOptions = DEFAULT_ANSWER,
+  stripDiacritics = false,
+): Promise<ItemResult> {
+  const question = stripDiacritics ? removeDiacritics(item.question) : item.question;
+  // Retrieve deeper than k so that k distinct units remain after merging split articles.
+  const result: Answer & { passages: Passage[] } = await answerQuestion(index, question, {
+    ...options,
+    k: Math.max(options.k, k * 3),
+  });
+  const ranked = units(result.passages).slice(0, k);
+  let hit: (p: Passage) => boolean;
+  let judged: boolean;
+  if (item.kind === "alqac") {
+    hit = (p) => item.relevant.some((r) => r.docId === p.meta.docId && r.article === p.chunk.article);
+    judged = true;
+  } else {
+    const want = new Set(item.expect.map(loose));
+    hit = (p) =>
+      want.has(loose(p.meta.docId)) || (p.meta.symbol !== undefined && want.has(loose(p.meta.symbol)));
+    judged = item.expect.length > 0;
+  }
+  const at = ranked.findIndex(hit);
+  const shouldAbstain = item.kind === "chat" && item.abstain;
+  const answerText = loose(result.answer);
+  const answerOk =
+    item.kind === "alqac" || item.answerHas.every((s) => !result.abstained && answerText.includes(loose(s)));
+  const first = ranked[0];
+  return {
+    question,
+    rank: judged && at >= 0 ? at + 1 : null,
+    judged,
+    abstained: result.abstained,
+    abstainCorrect: result.abstained === shouldAbstain,
+    answerOk,
+    top: first
+      ? `${first.meta.symbol ?? first.meta.docId}${first.chunk.article ? ` Điều ${first.chunk.article}` : ""}`
+      : null,
+  };
+}
+
+export function summarise(results: readonly ItemResult[], items: readonly EvalItem[]): Metrics {
+  const judged = results.filter((r) => r.judged);
+  const share = (f: (r: ItemResult) => boolean, of: readonly ItemResult[]) =>
+    of.length === 0 ? 0 : of.filter(f).length / of.length;
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  const withAnswerHas = results.filter((_, i) => {
+    const it = items[i];
+    return it?.kind === "chat" && it.answerHas.length > 0;
+  });
+  return {
+    n: results.length,
+    "recall@1": round(share((r) => r.rank !== null && r.rank <= 1, judged)),
+    "recall@5": round(share((r) => r.rank !== null && r.rank <= 5, judged)),
+    "recall@10": round(share((r) => r.rank !== null && r.rank <= 10, judged)),
+    "mrr@10": round(
+      judged.length === 0
+        ? 0
+        : judged.reduce((s, r) => s + (r.rank && r.rank <= 10 ? 1 / r.rank : 0), 0) / judged.length,
+    ),
+    abstain_accuracy: round(share((r) => r.abstainCorrect, results)),
+    ...(withAnswerHas.length > 0 && { answer_has_accuracy: round(share((r) => r.answerOk, withAnswerHas)) }),
+  };
+}

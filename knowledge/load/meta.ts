@@ -1,0 +1,86 @@
+import { basename, extname } from "node:path";
+import { z } from "zod";
+import type { DocumentMeta } from "../document.js";
+import { removeDiacritics } from "../text/normalize.js";
+
+/** YAML turns `2021-12-28` into a Date; documents want the ISO day back. */
+const isoDay = z.preprocess(
+  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v === null ? undefined : v),
+  z
+    .string()
+    .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, "expected a date like 2021-12-28")
+    .optional(),
+);
+const optionalText = z.preprocess((v) => (v === null ? undefined : v), z.string().trim().min(1).optional());
+
+/** Metadata fields a Markdown front matter or a manifest entry may carry. */
+export const metaFieldsSchema = z.object({
+  id: optionalText,
+  symbol: optionalText,
+  title: optionalText,
+  kind: optionalText,
+  issuer: optionalText,
+  date: isoDay,
+  effective: isoDay,
+  status: optionalText,
+  replaced_by: optionalText,
+  aliases: z.preprocess((v) => (v === null ? undefined : v), z.array(z.string()).optional()),
+});
+export type MetaFields = z.infer<typeof metaFieldsSchema>;
+
+/** A file name turned into an id: "Thông tư 124.docx" → "thong-tu-124". */
+export function slugFromPath(path: string): string {
+  const stem = basename(path, extname(path));
+  return (
+    removeDiacritics(stem)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "document"
+  );
+}
+
+/** Official symbol written in the text ("Số: 124/2021/TT-BCA", "Luật số: 36/2024/QH15"). */
+export function detectSymbol(text: string): string | undefined {
+  const m =
+    /(?:^|\n)\s*(?:Luật\s+)?[Ss]ố:?\s*([0-9]+\/(?:[0-9]{4}\/)?[A-ZĐ][A-ZĐ0-9-]*(?:\/[A-ZĐ0-9-]+)?)/u.exec(
+      text.slice(0, 3000),
+    );
+  return m?.[1];
+}
+
+/** First meaningful line, as a fallback title. */
+export function detectTitle(text: string): string | undefined {
+  for (const line of text.split("\n")) {
+    const t = line.replace(/[#*_]/g, "").trim();
+    if (t.length >= 4) return t.length > 200 ? `${t.slice(0, 197)}…` : t;
+  }
+  return undefined;
+}
+
+/** Builds a document's metadata from what the file says and what its manifest entry says. */
+export function buildMeta(
+  source: string,
+  text: string,
+  ...layers: Array<MetaFields | undefined>
+): DocumentMeta {
+  const merged: MetaFields = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer))
+      if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  }
+  const symbol = merged.symbol ?? detectSymbol(text);
+  return {
+    docId: merged.id ?? slugFromPath(source),
+    title: merged.title ?? detectTitle(text) ?? slugFromPath(source),
+    source,
+    ...(symbol && { symbol }),
+    ...(merged.kind && { kind: merged.kind }),
+    ...(merged.issuer && { issuer: merged.issuer }),
+    ...(merged.date && { date: merged.date }),
+    ...(merged.effective && { effective: merged.effective }),
+    ...(merged.status && { status: merged.status }),
+    ...(merged.replaced_by && { replacedBy: merged.replaced_by }),
+    ...(merged.aliases && { aliases: merged.aliases }),
+  };
+}

@@ -1,0 +1,100 @@
+import { expandAbbreviation } from "./abbreviations.js";
+import { accentKey, foldKey, rawWords } from "./normalize.js";
+
+/** One word of a text in its two matching forms. */
+export interface Term {
+  readonly accented: string;
+  readonly folded: string;
+}
+
+/** Lexical features of a text: syllable unigrams and bigrams, accented and folded. */
+export interface TermFeatures {
+  readonly accented: string[];
+  readonly folded: string[];
+}
+
+/**
+ * Question boilerplate that says nothing about the subject ("đúng hay sai", "là gì"). Removed
+ * from questions only. Phrases of two or more words are compared folded, so that they are found
+ * without diacritics too; single particles only with their diacritics ("ạ", not "a").
+ */
+const QUESTION_NOISE = [
+  "đúng hay sai",
+  "có đúng không",
+  "đúng không",
+  "có phải",
+  "cho tôi hỏi",
+  "cho em hỏi",
+  "xin hỏi",
+  "là gì",
+  "như thế nào",
+  "thế nào",
+  "bao gồm những gì",
+  "những gì",
+  "những trường hợp nào",
+  "trường hợp nào",
+  "ra sao",
+  "ạ",
+  "vậy",
+  "nhỉ",
+].map((phrase) => phrase.split(" ").map(toTerm));
+
+function toTerm(word: string): Term {
+  let lower = word.toLocaleLowerCase("vi");
+  if (/^\d+$/.test(lower)) lower = lower.replace(/^0+(?=\d)/, "");
+  return { accented: accentKey(lower), folded: foldKey(lower) };
+}
+
+/**
+ * Splits a text into terms, expanding abbreviations ("ANTT" → an ninh trật tự). The
+ * abbreviation itself is kept too, so that documents that use it still match it.
+ */
+export function terms(text: string): Term[] {
+  const raw = rawWords(text);
+  const out: Term[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const word = raw[i] as string;
+    const term = toTerm(word);
+    const expansion = expandAbbreviation(word, term.folded, raw[i + 1]);
+    out.push(term);
+    if (expansion) for (const w of rawWords(expansion)) out.push(toTerm(w));
+  }
+  return out;
+}
+
+/** Drops question boilerplate (see QUESTION_NOISE) from a question's terms. */
+export function dropQuestionNoise(input: readonly Term[]): Term[] {
+  const out: Term[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const phrase = QUESTION_NOISE.find((p) =>
+      p.every((w, j) =>
+        p.length > 1 ? input[i + j]?.folded === w.folded : input[i + j]?.accented === w.accented,
+      ),
+    );
+    if (phrase) {
+      i += phrase.length;
+      continue;
+    }
+    out.push(input[i] as Term);
+    i++;
+  }
+  return out;
+}
+
+/** Unigram and bigram features of a list of terms. */
+export function features(list: readonly Term[]): TermFeatures {
+  const accented: string[] = [];
+  const folded: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i] as Term;
+    accented.push(t.accented);
+    folded.push(t.folded);
+    const next = list[i + 1];
+    if (next) {
+      accented.push(`${t.accented} ${next.accented}`);
+      folded.push(`${t.folded} ${next.folded}`);
+    }
+  }
+  return { accented, folded };
+}
