@@ -26,7 +26,7 @@ const envSchema = z
     LLM_API_KEY: z.string().min(1).optional(),
     LLM_MODEL: z.string().min(1).optional(),
     LLM_TIMEOUT_MS: positiveInt.default(20_000),
-    ANSWER_MIN_COVERAGE: ratio.default(0.5),
+    ANSWER_MIN_COVERAGE: ratio.default(0.45),
   })
   .superRefine((env, ctx) => {
     if (env.EMBEDDINGS_BASE_URL && !env.EMBEDDINGS_MODEL)

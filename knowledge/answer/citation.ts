@@ -44,11 +44,35 @@ function vnDate(iso: string): string {
   return d && m ? `${d}/${m}/${y}` : m ? `${m}/${y}` : (y ?? iso);
 }
 
-/** A citation as one readable Vietnamese line: "Thông tư 124/2021/TT-BCA, Điều 7 (28/12/2021)". */
-export function formatCitation(c: Citation): string {
-  const name = c.symbol && !c.title.includes(c.symbol) ? `${c.title} (${c.symbol})` : c.title;
-  const where = [c.article && `Điều ${c.article}`, c.section].filter(Boolean).join(", ");
-  const date = c.date ? `, ${vnDate(c.date)}` : "";
-  const replaced = c.replacedBy ? ` — lưu ý: văn bản này đã được thay thế (${c.replacedBy})` : "";
-  return `${name}${where ? ` — ${where}` : ""}${date}${replaced}`;
+const LEGAL_KINDS =
+  /^(luật|bộ luật|nghị định|thông tư|thông tư liên tịch|chỉ thị|kết luận|quyết định|nghị quyết|hướng dẫn|kế hoạch)$/iu;
+
+/** How a document is named to a reader: "Thông tư 124/2021/TT-BCA", else its title. */
+export function shortName(c: Pick<Citation, "symbol" | "title"> & { kind?: string | null }): string {
+  if (c.symbol && c.kind && LEGAL_KINDS.test(c.kind) && !c.title.includes(c.symbol))
+    return `${c.kind.charAt(0).toLocaleUpperCase("vi")}${c.kind.slice(1)} ${c.symbol}`;
+  return c.symbol && !c.title.includes(c.symbol) ? `${c.title} (${c.symbol})` : c.title;
+}
+
+/**
+ * The sources of an answer as readable lines, one per document, listing the articles or
+ * sections used: "Thông tư 23/2012/TT-BCA (27/04/2012): mục …; đã được thay thế bởi 124/2021/TT-BCA".
+ */
+export function formatSources(
+  citations: readonly Citation[],
+  kinds: ReadonlyMap<string, string | undefined>,
+): string[] {
+  const byDoc = new Map<string, { c: Citation; places: string[] }>();
+  for (const c of citations) {
+    const entry = byDoc.get(c.docId) ?? { c, places: [] };
+    const place = [c.article && `Điều ${c.article}`, c.section].filter(Boolean).join(", ");
+    if (place && !entry.places.includes(place)) entry.places.push(place);
+    byDoc.set(c.docId, entry);
+  }
+  return [...byDoc.values()].map(({ c, places }) => {
+    const date = c.date ? ` (${vnDate(c.date)})` : "";
+    const where = places.length > 0 ? `: ${places.join("; ")}` : "";
+    const replaced = c.replacedBy ? ` — lưu ý: văn bản này đã được thay thế bởi ${c.replacedBy}` : "";
+    return `${shortName({ ...c, kind: kinds.get(c.docId) ?? null })}${date}${where}${replaced}`;
+  });
 }

@@ -6,7 +6,8 @@ import {
   hybridSearch,
   type Passage,
 } from "../retrieve/hybrid-search.js";
-import { type Citation, citationOf, formatCitation } from "./citation.js";
+import { hasDiacritics } from "../text/normalize.js";
+import { type Citation, citationOf, formatSources } from "./citation.js";
 import { referralsFor } from "./referral.js";
 
 /** An answer as `ask --json` prints it. */
@@ -25,9 +26,14 @@ export interface AnswerOptions {
   readonly maxQuote: number;
   /**
    * Minimum share of the question's weight found in the best passage; below it the answer
-   * abstains. Default 0.5.
+   * abstains. Default 0.45.
    */
   readonly minCoverage: number;
+  /**
+   * Added to `minCoverage` for questions written without diacritics: folded syllables match
+   * by accident far more often ("ga" is gà, gã, ga …). Default 0.15.
+   */
+  readonly foldedMargin: number;
   readonly search: HybridSearchOptions;
 }
 
@@ -35,34 +41,50 @@ export const DEFAULT_ANSWER: AnswerOptions = {
   k: 5,
   quoted: 2,
   maxQuote: 450,
-  minCoverage: 0.5,
+  minCoverage: 0.45,
+  foldedMargin: 0.15,
   search: DEFAULT_HYBRID,
 };
 
+const LIST_ITEM = /^(?:[a-zđ][.)]|\d+(?:\.\d+)*[.)]|[-+•–])\s/u;
+
 /**
  * Picks the sentences of a passage that carry most of the question, keeping their order, up to
- * `max` characters (always at least one whole sentence).
+ * `max` characters (always at least one whole sentence). A chosen list item brings the line
+ * that introduces its list ("Phạt tiền từ … đối với … sau đây:"), which usually holds the answer.
  */
 export function bestSentences(q: QuestionWeights, text: string, max: number): string {
-  const sentences = text
-    .split("\n")
-    .flatMap((line) => splitSentences(line))
-    .map((s, i) => ({ s, i, score: coverage(q, s) }));
+  const lines = text.split("\n").filter((l) => l.trim());
+  const sentences: Array<{ s: string; i: number; line: number; score: number }> = [];
+  const leadOf: Array<number | undefined> = [];
+  lines.forEach((line, n) => {
+    const prev = leadOf[n - 1];
+    leadOf[n] =
+      LIST_ITEM.test(line.trim()) && n > 0 ? (lines[n - 1]?.trim().endsWith(":") ? n - 1 : prev) : undefined;
+    for (const sentence of splitSentences(line))
+      sentences.push({ s: sentence, i: sentences.length, line: n, score: coverage(q, sentence) });
+  });
   const ranked = [...sentences].sort((a, b) => b.score - a.score || a.i - b.i);
-  const chosen: typeof sentences = [];
+  const chosen = new Map<number, (typeof sentences)[number]>();
   let length = 0;
-  for (const c of ranked) {
-    if (chosen.length > 0 && (c.score === 0 || length + c.s.length > max)) continue;
-    chosen.push(c);
+  const take = (c: (typeof sentences)[number]) => {
+    if (chosen.has(c.i)) return;
+    chosen.set(c.i, c);
     length += c.s.length + 1;
+  };
+  for (const c of ranked) {
+    if (chosen.size > 0 && (c.score === 0 || length + c.s.length > max)) continue;
+    const lead = leadOf[c.line];
+    const leadSentence = lead === undefined ? undefined : sentences.findLast((x) => x.line === lead);
+    take(c);
+    if (leadSentence) take(leadSentence);
   }
-  chosen.sort((a, b) => a.i - b.i);
+  const ordered = [...chosen.values()].sort((a, b) => a.i - b.i);
   let out = "";
-  for (let j = 0; j < chosen.length; j++) {
-    const c = chosen[j] as (typeof chosen)[number];
-    const prev = chosen[j - 1];
+  ordered.forEach((c, j) => {
+    const prev = ordered[j - 1];
     out += prev === undefined ? c.s : prev.i + 1 === c.i ? ` ${c.s}` : ` … ${c.s}`;
-  }
+  });
   return out;
 }
 
@@ -84,7 +106,8 @@ export async function answerQuestion(
   const passages = await hybridSearch(index, question, options.k, options.search);
   const q = index.questionWeights(question);
   const best = passages[0];
-  if (!best || evidence(index, q, best) < options.minCoverage) {
+  const threshold = options.minCoverage + (hasDiacritics(question) ? 0 : options.foldedMargin);
+  if (!best || evidence(index, q, best) < threshold) {
     const lines = [
       "Xin lỗi, tài liệu của bot chưa có thông tin để trả lời câu hỏi này, nên bot không đoán.",
       ...referralsFor(question),
@@ -99,11 +122,13 @@ export async function answerQuestion(
     )
     .slice(0, options.quoted);
   const citations = passages.map(citationOf);
-  const parts = quoted.map((p) => {
-    const n = passages.indexOf(p) + 1;
-    return `${bestSentences(q, p.chunk.text, options.maxQuote)} [${n}]`;
-  });
-  const sources = citations.map((c, i) => `[${i + 1}] ${formatCitation(c)}`);
+  // Sources are listed once per document; the [n] after a quote points to its document.
+  const docOrder = [...new Set(passages.map((p) => p.meta.docId))];
+  const kinds = new Map(passages.map((p) => [p.meta.docId, p.meta.kind]));
+  const parts = quoted.map(
+    (p) => `${bestSentences(q, p.chunk.text, options.maxQuote)} [${docOrder.indexOf(p.meta.docId) + 1}]`,
+  );
+  const sources = formatSources(citations, kinds).map((line, i) => `[${i + 1}] ${line}`);
   const answer = [...parts, "", "Nguồn:", ...sources].join("\n");
   return { answer, abstained: false, citations, passages };
 }

@@ -308,9 +308,11 @@ export class KnowledgeIndex {
     const index = accented ? this.accented : this.folded;
     const key = (text: string) => terms(text).map((t) => (accented ? t.accented : t.folded));
     const weights = new Map<string, number>();
+    // A syllable the corpus never uses is as specific as a syllable can be, and unanswered.
+    const unknown = Math.log(1 + (index.size + 0.5) / 0.5);
     for (const t of dropQuestionNoise(terms(question))) {
       const k = accented ? t.accented : t.folded;
-      weights.set(k, index.idf(k));
+      weights.set(k, index.idf(k) || unknown);
     }
     return { weights, key };
   }
@@ -322,7 +324,7 @@ export class KnowledgeIndex {
 }
 
 export interface QuestionWeights {
-  /** Question syllable → IDF (0 for syllables the corpus does not have). */
+  /** Question syllable → IDF (the highest possible IDF for syllables the corpus does not have). */
   readonly weights: ReadonlyMap<string, number>;
   /** Keys a text's syllables the way `weights` is keyed. */
   readonly key: (text: string) => string[];

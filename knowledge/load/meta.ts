@@ -24,7 +24,8 @@ export const metaFieldsSchema = z.object({
   effective: isoDay,
   status: optionalText,
   replaced_by: optionalText,
-  aliases: z.preprocess((v) => (v === null ? undefined : v), z.array(z.string()).optional()),
+  // YAML reads `aliases: [111, 113]` as numbers; they are names all the same.
+  aliases: z.preprocess((v) => (v === null ? undefined : v), z.array(z.coerce.string()).optional()),
 });
 export type MetaFields = z.infer<typeof metaFieldsSchema>;
 
