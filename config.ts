@@ -22,10 +22,6 @@ const envSchema = z
     EMBEDDINGS_BASE_URL: url.optional(),
     EMBEDDINGS_API_KEY: z.string().min(1).optional(),
     EMBEDDINGS_MODEL: z.string().min(1).optional(),
-    LLM_BASE_URL: url.optional(),
-    LLM_API_KEY: z.string().min(1).optional(),
-    LLM_MODEL: z.string().min(1).optional(),
-    LLM_TIMEOUT_MS: positiveInt.default(20_000),
     ANSWER_MIN_COVERAGE: ratio.default(0.45),
   })
   .superRefine((env, ctx) => {
@@ -35,11 +31,9 @@ const envSchema = z
         path: ["EMBEDDINGS_MODEL"],
         message: "required when EMBEDDINGS_BASE_URL is set",
       });
-    if (env.LLM_BASE_URL && !env.LLM_MODEL)
-      ctx.addIssue({ code: "custom", path: ["LLM_MODEL"], message: "required when LLM_BASE_URL is set" });
   });
 
-/** An OpenAI-compatible endpoint (embeddings or chat). */
+/** An OpenAI-compatible endpoint. */
 export interface ModelEndpoint {
   readonly baseURL: string;
   readonly apiKey: string;
@@ -55,8 +49,6 @@ export interface Config {
     readonly embeddingDimensions: number;
     /** Optional upgrade: embeddings from an OpenAI-compatible endpoint instead of the offline model. */
     readonly embeddings?: ModelEndpoint & { readonly dimensions: number };
-    /** Optional upgrade: a chat model rewrites extractive answers from the passages only. */
-    readonly llm?: ModelEndpoint & { readonly timeoutMs: number };
     readonly minCoverage: number;
   };
 }
@@ -98,15 +90,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
             apiKey: e.EMBEDDINGS_API_KEY ?? "none",
             model: e.EMBEDDINGS_MODEL,
             dimensions: e.EMBEDDING_DIMENSIONS,
-          },
-        }),
-      ...(e.LLM_BASE_URL &&
-        e.LLM_MODEL && {
-          llm: {
-            baseURL: e.LLM_BASE_URL,
-            apiKey: e.LLM_API_KEY ?? "none",
-            model: e.LLM_MODEL,
-            timeoutMs: e.LLM_TIMEOUT_MS,
           },
         }),
     },
