@@ -40,7 +40,9 @@ export function chunkByHeadings(text: string, max: number): ChunkDraft[] {
   const flush = () => {
     const headings = stack.map((h) => h.text);
     // A fact sheet's section about one article says so in its heading: "Sáu tiêu chí (Điều 7)".
-    const named = [...(stack.at(-1)?.text ?? "").matchAll(/Điều\s+(\d+[a-zđ]?)\b/gu)].map((m) => m[1] as string);
+    const named = [...(stack.at(-1)?.text ?? "").matchAll(/Điều\s+(\d+[a-zđ]?)\b/gu)].map(
+      (m) => m[1] as string,
+    );
     const article = named.length === 1 ? named[0] : undefined;
     for (const t of pack(paragraphs, max)) drafts.push({ text: t, headings, ...(article && { article }) });
     paragraphs = [];

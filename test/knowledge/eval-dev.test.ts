@@ -49,22 +49,32 @@ const project = resolve(import.meta.dirname, "../..");
 const seeds = resolve(shared, "corpus/seeds");
 const legal = resolve(shared, "corpus/legal");
 
-describe.skipIf(!existsSync(seeds))("chat questions on the seeds and named documents (skipped: ../shared not present)", () => {
-  let index: KnowledgeIndex;
-  beforeAll(async () => {
-    index = await buildIndex([resolve(project, "knowledge/corpus"), seeds, legal]);
-  });
-
-  for (const file of [resolve(shared, "eval/chat-dev.jsonl"), resolve(project, "knowledge/eval/chat-questions.jsonl")]) {
-    it.skipIf(!existsSync(file))(`cites the right documents and abstains off-topic: ${file.split("/").slice(-2).join("/")}`, async () => {
-      const items = await readEvalItems(file);
-      const m = await run(index, items);
-      expect(m["recall@5"]).toBeGreaterThanOrEqual(0.85);
-      expect(m.abstain_accuracy).toBeGreaterThanOrEqual(0.85);
-      if (m.answer_has_accuracy !== undefined) expect(m.answer_has_accuracy).toBeGreaterThanOrEqual(0.75);
-      // Every off-topic question abstains: a guess there is the failure users notice first.
-      const offTopic = items.filter((i) => i.kind === "chat" && i.abstain);
-      for (const item of offTopic) expect((await evaluateItem(index, item, 10)).abstained, item.question).toBe(true);
+describe.skipIf(!existsSync(seeds))(
+  "chat questions on the seeds and named documents (skipped: ../shared not present)",
+  () => {
+    let index: KnowledgeIndex;
+    beforeAll(async () => {
+      index = await buildIndex([resolve(project, "knowledge/corpus"), seeds, legal]);
     });
-  }
-});
+
+    for (const file of [
+      resolve(shared, "eval/chat-dev.jsonl"),
+      resolve(project, "knowledge/eval/chat-questions.jsonl"),
+    ]) {
+      it.skipIf(!existsSync(file))(
+        `cites the right documents and abstains off-topic: ${file.split("/").slice(-2).join("/")}`,
+        async () => {
+          const items = await readEvalItems(file);
+          const m = await run(index, items);
+          expect(m["recall@5"]).toBeGreaterThanOrEqual(0.85);
+          expect(m.abstain_accuracy).toBeGreaterThanOrEqual(0.85);
+          if (m.answer_has_accuracy !== undefined) expect(m.answer_has_accuracy).toBeGreaterThanOrEqual(0.75);
+          // Every off-topic question abstains: a guess there is the failure users notice first.
+          const offTopic = items.filter((i) => i.kind === "chat" && i.abstain);
+          for (const item of offTopic)
+            expect((await evaluateItem(index, item, 10)).abstained, item.question).toBe(true);
+        },
+      );
+    }
+  },
+);
