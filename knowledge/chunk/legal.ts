@@ -15,9 +15,9 @@ const clean = (line: string) =>
     .replace(/^[*_]+|[*_]+$/g, "")
     .trim();
 
-const PART = /^(Phần\s+(?:thứ\s+\S+|[IVXLC\d]+))\b/iu;
-const CHAPTER = /^(Chương\s+[IVXLC\d]+)\b/iu;
-const SECTION = /^(Mục\s+\d+)\b/iu;
+const PART = /^(Phần\s+(?:thứ\s+\S+|[IVXLC\d]+))(?=[\s.:]|$)/iu;
+const CHAPTER = /^(Chương\s+[IVXLC\d]+)(?=[\s.:]|$)/iu;
+const SECTION = /^(Mục\s+\d+)(?=[\s.:]|$)/iu;
 const ARTICLE = /^Điều\s+(\d+[a-zđ]?)\s*[.:]?\s*(.*)$/u;
 const CLAUSE = /^(\d+)\s*[.)]\s+\S/u;
 
@@ -30,7 +30,7 @@ export function looksLegal(text: string): boolean {
 
 /**
  * Splits one article into chunks. Short articles stay whole; long ones are split between
- * clauses (khoản), and a clause longer than `max` between its points or sentences. Every chunk
+ * clauses (khoản), and a clause longer than `max` between its lines (points) and sentences. Every chunk
  * carries the article heading in its heading path.
  */
 export function chunkArticle(

@@ -19,7 +19,8 @@ export function headingOf(line: string): Heading | undefined {
   if (line.length > MAX_HEADING || /[;:,]$/.test(line)) return undefined;
   const plain = line.replace(/[*_]/g, "").trim();
   if (/^[IVXLC]+[.)]\s+\S/.test(plain)) return { level: 1, text: plain };
-  const numbered = /^(\d+(?:\.\d+){0,3})[.)]?\s+(\S.*)$/.exec(plain);
+  // "3.000 học sinh" is a number, not heading 3.0: parts after the first have at most 2 digits.
+  const numbered = /^(\d+(?:\.\d{1,2}){0,3})[.)]?\s+(\S.*)$/.exec(plain);
   if (numbered && !/\.$/.test(plain)) {
     const depth = (numbered[1] as string).split(".").length;
     // "1 Thuận lợi" without a dot is too weak a sign; "2.1 Thuận lợi" is fine.

@@ -43,6 +43,8 @@ export class Bm25Index {
 
   add(slot: number, features: readonly string[]): void {
     if (this.lengths.has(slot)) throw new Error(`BM25 slot ${slot} is already in use`);
+    // A slot removed but not yet compacted still has postings; drop them before reuse.
+    if (this.stale > 0 && slot <= this.maxSlot) this.compact();
     const counts = new Map<string, number>();
     for (const f of features) counts.set(f, (counts.get(f) ?? 0) + 1);
     for (const [term, tf] of counts) {

@@ -131,7 +131,8 @@ export class KnowledgeIndex {
     index.nextSlot = manifest.nextSlot;
     for (const d of await read<DocumentMeta[]>("documents.json")) index.docs.set(d.docId, d);
     for (const c of await read<IndexedChunk[]>("chunks.json")) index.chunks.set(c.slot, c);
-    if (index.chunks.size > 0) index.vectors = await HNSWLib.load(join(directory, "vectors"), embeddings);
+    // Vectors exist once anything was ever added, even if every chunk has since been removed.
+    if (manifest.nextSlot > 0) index.vectors = await HNSWLib.load(join(directory, "vectors"), embeddings);
     return index;
   }
 

@@ -17,11 +17,15 @@ export interface FakeEmbeddingsServer {
 
 function vectorOf(text: string, dimensions: number): number[] {
   const v = new Array<number>(dimensions).fill(0);
-  for (const word of text.toLowerCase().normalize("NFC").split(/[^\p{L}\p{N}]+/u)) {
+  for (const word of text
+    .toLowerCase()
+    .normalize("NFC")
+    .split(/[^\p{L}\p{N}]+/u)) {
     if (!word) continue;
     let h = 2166136261;
     for (const ch of word) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 16777619);
-    v[(h >>> 0) % dimensions] += 1;
+    const i = (h >>> 0) % dimensions;
+    v[i] = (v[i] ?? 0) + 1;
   }
   const norm = Math.hypot(...v) || 1;
   return v.map((x) => x / norm);
@@ -49,17 +53,30 @@ export async function startFakeEmbeddingsServer(dimensions: number): Promise<Fak
         res.writeHead(404).end();
         return;
       }
-      const parsed = JSON.parse(body) as { input: string | string[]; model: string; encoding_format?: string };
+      const parsed = JSON.parse(body) as {
+        input: string | string[];
+        model: string;
+        encoding_format?: string;
+      };
       const inputs = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
       requests.push({ path, status: 200, inputs: inputs.length });
       const data = inputs.map((text, index) => {
         const v = vectorOf(text, dimensions);
         const embedding =
-          parsed.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
+          parsed.encoding_format === "base64"
+            ? Buffer.from(new Float32Array(v).buffer).toString("base64")
+            : v;
         return { object: "embedding", index, embedding };
       });
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ object: "list", data, model: parsed.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      res.end(
+        JSON.stringify({
+          object: "list",
+          data,
+          model: parsed.model,
+          usage: { prompt_tokens: 1, total_tokens: 1 },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

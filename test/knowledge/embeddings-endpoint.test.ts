@@ -51,6 +51,8 @@ describe("OpenAI-compatible embeddings endpoint (local fake server)", () => {
     expect(index.chunks.get(hits[0]?.slot ?? -1)?.docId).toBe("atgt");
 
     const offline = embeddingProviderFor(parseConfig({ EMBEDDING_DIMENSIONS: "32" }).knowledge);
-    await expect(KnowledgeIndex.open(indexDir, offline)).rejects.toMatchObject({ name: "IndexMismatchError" });
+    await expect(KnowledgeIndex.open(indexDir, offline)).rejects.toMatchObject({
+      name: "IndexMismatchError",
+    });
   });
 });

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { type ConfigError, parseConfig } from "../../config.js";
+import { DEFAULT_ANSWER } from "../../knowledge/answer/compose.js";
+
+/** The ConfigError thrown by parseConfig for `env`, or a failure if none is thrown. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    expect((e as Error).name).toBe("ConfigError");
+    return e as ConfigError;
+  }
+  throw new Error(`parseConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe("parseConfig", () => {
+  it("gives the defaults for an empty environment", () => {
+    expect(parseConfig({})).toEqual({
+      env: "development",
+      logLevel: "info",
+      knowledge: {
+        corpusDir: "knowledge/corpus",
+        indexDir: "data/index",
+        embeddingDimensions: 768,
+        minCoverage: DEFAULT_ANSWER.minCoverage,
+      },
+    });
+  });
+
+  it("treats empty strings as not set", () => {
+    expect(parseConfig({ EMBEDDING_DIMENSIONS: "", EMBEDDINGS_BASE_URL: "", LOG_LEVEL: "" })).toEqual(
+      parseConfig({}),
+    );
+  });
+
+  it("reads and coerces the values it is given", () => {
+    const config = parseConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      KNOWLEDGE_DIR: "/srv/corpus",
+      INDEX_DIR: "/srv/index",
+      EMBEDDING_DIMENSIONS: "256",
+      ANSWER_MIN_COVERAGE: "0.3",
+    });
+    expect(config).toEqual({
+      env: "test",
+      logLevel: "silent",
+      knowledge: {
+        corpusDir: "/srv/corpus",
+        indexDir: "/srv/index",
+        embeddingDimensions: 256,
+        minCoverage: 0.3,
+      },
+    });
+  });
+
+  it("configures an embeddings endpoint only with a base URL and a model", () => {
+    const config = parseConfig({
+      EMBEDDINGS_BASE_URL: "http://127.0.0.1:8080/v1",
+      EMBEDDINGS_MODEL: "bge-m3",
+      EMBEDDING_DIMENSIONS: "1024",
+    });
+    expect(config.knowledge.embeddings).toEqual({
+      baseURL: "http://127.0.0.1:8080/v1",
+      apiKey: "none",
+      model: "bge-m3",
+      dimensions: 1024,
+    });
+    expect(parseConfig({ EMBEDDINGS_MODEL: "bge-m3" }).knowledge.embeddings).toBeUndefined();
+  });
+
+  it.each([
+    ["EMBEDDING_DIMENSIONS", "abc"],
+    ["EMBEDDING_DIMENSIONS", "0"],
+    ["EMBEDDING_DIMENSIONS", "12.5"],
+    ["EMBEDDING_DIMENSIONS", "5000"],
+    ["ANSWER_MIN_COVERAGE", "2"],
+    ["ANSWER_MIN_COVERAGE", "-0.1"],
+    ["ANSWER_MIN_COVERAGE", "half"],
+    ["LOG_LEVEL", "verbose"],
+    ["NODE_ENV", "staging"],
+  ])("rejects %s=%s with a ConfigError naming the variable", (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error.message).toContain(variable);
+    expect(error.problems.map((p) => p.variable)).toEqual([variable]);
+  });
+
+  it("rejects a base URL that is not an http(s) URL", () => {
+    for (const value of ["not a url", "ftp://example.org/v1"]) {
+      const error = configError({ EMBEDDINGS_BASE_URL: value, EMBEDDINGS_MODEL: "m" });
+      expect(error.message).toContain("EMBEDDINGS_BASE_URL");
+      // "not a url" fails both the URL check and the http(s) check; both name the variable.
+      expect(new Set(error.problems.map((p) => p.variable))).toEqual(new Set(["EMBEDDINGS_BASE_URL"]));
+    }
+  });
+
+  it("requires EMBEDDINGS_MODEL when EMBEDDINGS_BASE_URL is set", () => {
+    const error = configError({ EMBEDDINGS_BASE_URL: "https://api.example.org/v1" });
+    expect(error.problems).toEqual([
+      { variable: "EMBEDDINGS_MODEL", message: "required when EMBEDDINGS_BASE_URL is set" },
+    ]);
+    expect(error.message).toContain("EMBEDDINGS_MODEL");
+  });
+
+  it("lists every bad variable at once", () => {
+    const error = configError({ EMBEDDING_DIMENSIONS: "abc", ANSWER_MIN_COVERAGE: "2", LOG_LEVEL: "loud" });
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      "ANSWER_MIN_COVERAGE",
+      "EMBEDDING_DIMENSIONS",
+      "LOG_LEVEL",
+    ]);
+    for (const v of ["ANSWER_MIN_COVERAGE", "EMBEDDING_DIMENSIONS", "LOG_LEVEL"])
+      expect(error.message).toContain(v);
+  });
+});
