@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseKey } from "./workers/tip/reply-handle.js";
 
 /**
  * The whole configuration, parsed once from the environment at start-up. Nothing else reads
@@ -23,8 +24,41 @@ const envSchema = z
     EMBEDDINGS_API_KEY: z.string().min(1).optional(),
     EMBEDDINGS_MODEL: z.string().min(1).optional(),
     ANSWER_MIN_COVERAGE: ratio.default(0.45),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .default("redis://127.0.0.1:6379"),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-' only")
+      .default("ssg"),
+    ROUTING_FILE: z.string().min(1).default("workers/routing/example-province.yaml"),
+    TIP_REPLY_KEY: z.string().min(1).optional(),
+    TIP_SENDER_SALT: z.string().min(16, "at least 16 characters").optional(),
+    SECRETS_DIR: z.string().min(1).default("data/secrets"),
+    TIPS_PER_SENDER_PER_HOUR: positiveInt.max(1000).default(5),
+    STATUS_CHECKS_PER_HOUR: positiveInt.max(1000).default(10),
+    NOTIFY_ATTEMPTS: positiveInt.max(50).default(8),
+    NOTIFY_BACKOFF_MS: positiveInt.default(2000),
+    CHAT_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+    WORKER_CONCURRENCY: positiveInt.max(256).default(8),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.TIP_REPLY_KEY)
+      ctx.addIssue({
+        code: "custom",
+        path: ["TIP_REPLY_KEY"],
+        message: "required in production (64 hex characters)",
+      });
+    if (env.NODE_ENV === "production" && !env.TIP_SENDER_SALT)
+      ctx.addIssue({ code: "custom", path: ["TIP_SENDER_SALT"], message: "required in production" });
+    if (env.TIP_REPLY_KEY) {
+      try {
+        parseKey(env.TIP_REPLY_KEY);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", path: ["TIP_REPLY_KEY"], message: (e as Error).message });
+      }
+    }
     if (env.EMBEDDINGS_BASE_URL && !env.EMBEDDINGS_MODEL)
       ctx.addIssue({
         code: "custom",
@@ -50,6 +84,23 @@ export interface Config {
     /** Optional upgrade: embeddings from an OpenAI-compatible endpoint instead of the offline model. */
     readonly embeddings?: ModelEndpoint & { readonly dimensions: number };
     readonly minCoverage: number;
+  };
+  readonly redisUrl: string;
+  readonly tips: {
+    /** Prefix of every Redis key and BullMQ queue of the tip pipeline. */
+    readonly prefix: string;
+    readonly routingFile: string;
+    /** AES-256-GCM key sealing reply handles; generated under `secretsDir` in development. */
+    readonly replyKey?: Buffer;
+    /** Salt hashing sender ids for rate limits; generated under `secretsDir` in development. */
+    readonly senderSalt?: Buffer;
+    readonly secretsDir: string;
+    readonly tipsPerSenderPerHour: number;
+    readonly statusChecksPerHour: number;
+    readonly notifyAttempts: number;
+    readonly backoffMs: number;
+    readonly chatMinIntervalMs: number;
+    readonly concurrency: number;
   };
 }
 
@@ -78,6 +129,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    tips: {
+      prefix: e.QUEUE_PREFIX,
+      routingFile: e.ROUTING_FILE,
+      ...(e.TIP_REPLY_KEY && { replyKey: parseKey(e.TIP_REPLY_KEY) }),
+      ...(e.TIP_SENDER_SALT && { senderSalt: Buffer.from(e.TIP_SENDER_SALT, "utf8") }),
+      secretsDir: e.SECRETS_DIR,
+      tipsPerSenderPerHour: e.TIPS_PER_SENDER_PER_HOUR,
+      statusChecksPerHour: e.STATUS_CHECKS_PER_HOUR,
+      notifyAttempts: e.NOTIFY_ATTEMPTS,
+      backoffMs: e.NOTIFY_BACKOFF_MS,
+      chatMinIntervalMs: e.CHAT_MIN_INTERVAL_MS,
+      concurrency: e.WORKER_CONCURRENCY,
+    },
     knowledge: {
       corpusDir: e.KNOWLEDGE_DIR,
       indexDir: e.INDEX_DIR,

@@ -1,0 +1,187 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A message the fake Bot API accepted. */
+export interface RecordedMessage {
+  readonly method: string;
+  readonly chatId: string;
+  readonly text: string;
+  /** Raw bytes of an uploaded photo (sendPhoto with a file). */
+  readonly photo?: Buffer;
+  readonly replyMarkup?: unknown;
+  readonly messageId: number;
+  readonly at: number;
+}
+
+export interface ScriptedFailure {
+  readonly status: number;
+  /** For 429: seconds the client must wait. */
+  readonly retryAfter?: number;
+  readonly description?: string;
+}
+
+/**
+ * A local stand-in for the Telegram Bot API (`POST /bot<token>/<method>`, JSON or multipart),
+ * answering like the real one: `{ok:true,result}` or `{ok:false,error_code,description}`,
+ * 429 with `parameters.retry_after`, 401 for a wrong token, 400 "chat not found".
+ * It can also hold requests unanswered (to kill a client in the middle of sending).
+ */
+export class FakeTelegramApi {
+  readonly messages: RecordedMessage[] = [];
+  readonly calls: Array<{ method: string; status: number }> = [];
+  /** Chats that answer 403 "bot was blocked by the user". */
+  readonly blocked = new Set<string>();
+  private readonly failures: Array<{ method?: string; failure: ScriptedFailure }> = [];
+  private held: ServerResponse[] = [];
+  private holding = false;
+  private nextId = 1;
+  private server: Server | undefined;
+  /** Called after each recorded message (e.g. to start holding at some count). */
+  onRecord: ((count: number) => void) | undefined;
+
+  constructor(readonly token: string) {}
+
+  get apiRoot(): string {
+    const addr = this.server?.address() as AddressInfo | undefined;
+    if (!addr) throw new Error("fake Telegram API not started");
+    return `http://127.0.0.1:${addr.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.held) res.destroy();
+    this.held = [];
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The next matching call (any method if none given) fails as scripted. */
+  failNext(failure: ScriptedFailure, method?: string): void {
+    this.failures.push({ ...(method && { method }), failure });
+  }
+
+  /** From now on requests get no answer and are not recorded. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Drops held requests unanswered (their connections are reset) and answers normally again. */
+  dropHeld(): void {
+    for (const res of this.held) res.destroy();
+    this.held = [];
+    this.holding = false;
+  }
+
+  messagesTo(chatId: string): RecordedMessage[] {
+    return this.messages.filter((m) => m.chatId === chatId);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+    const reply = (status: number, payload: unknown) => {
+      this.calls.push({ method: match?.[2] ?? "?", status });
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(payload));
+    };
+    if (!match || req.method !== "POST")
+      return reply(404, { ok: false, error_code: 404, description: "Not Found" });
+    const [, token, method = ""] = match;
+    if (token !== this.token) return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
+    if (this.holding) {
+      this.held.push(res);
+      return;
+    }
+    const i = this.failures.findIndex((f) => !f.method || f.method === method);
+    if (i >= 0) {
+      const [{ failure }] = this.failures.splice(i, 1) as [{ failure: ScriptedFailure }];
+      return reply(failure.status, {
+        ok: false,
+        error_code: failure.status,
+        description:
+          failure.description ??
+          (failure.status === 429 ? "Too Many Requests: retry later" : "Internal Server Error"),
+        ...(failure.retryAfter !== undefined && { parameters: { retry_after: failure.retryAfter } }),
+      });
+    }
+    const params = await parseParams(req, body);
+    switch (method) {
+      case "getMe":
+        return reply(200, {
+          ok: true,
+          result: { id: 1, is_bot: true, first_name: "Cổng trường an toàn", username: "ssg_test_bot" },
+        });
+      case "sendMessage":
+      case "sendPhoto": {
+        const chatId = String(params.fields.chat_id ?? "");
+        if (!chatId)
+          return reply(400, { ok: false, error_code: 400, description: "Bad Request: chat_id is empty" });
+        if (this.blocked.has(chatId))
+          return reply(403, {
+            ok: false,
+            error_code: 403,
+            description: "Forbidden: bot was blocked by the user",
+          });
+        const text = String(params.fields.text ?? params.fields.caption ?? "");
+        const markup = params.fields.reply_markup;
+        const message: RecordedMessage = {
+          method,
+          chatId,
+          text,
+          ...(params.file && { photo: params.file }),
+          ...(markup !== undefined && {
+            replyMarkup: typeof markup === "string" ? JSON.parse(markup) : markup,
+          }),
+          messageId: this.nextId++,
+          at: Date.now(),
+        };
+        this.messages.push(message);
+        this.onRecord?.(this.messages.length);
+        return reply(200, {
+          ok: true,
+          result: {
+            message_id: message.messageId,
+            date: Math.floor(message.at / 1000),
+            chat: { id: Number(chatId), type: "private" },
+            text,
+          },
+        });
+      }
+      default:
+        return reply(200, { ok: true, result: true });
+    }
+  }
+}
+
+async function parseParams(
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ fields: Record<string, unknown>; file?: Buffer }> {
+  const type = req.headers["content-type"] ?? "";
+  if (type.startsWith("application/json"))
+    return { fields: JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown> };
+  if (type.startsWith("multipart/form-data")) {
+    const form = await new Request("http://fake/", {
+      method: "POST",
+      headers: { "content-type": type },
+      body,
+    }).formData();
+    const fields: Record<string, unknown> = {};
+    let file: Buffer | undefined;
+    for (const [k, v] of form.entries()) {
+      if (typeof v === "string") fields[k] = v;
+      else file = Buffer.from(await v.arrayBuffer());
+    }
+    return file ? { fields, file } : { fields };
+  }
+  return { fields: Object.fromEntries(new URLSearchParams(body.toString("utf8"))) };
+}

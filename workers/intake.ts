@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../logger.js";
+import type { TipQueues } from "./queues/tip-queues.js";
+import type { RoutingTable } from "./routing/routing-table.js";
+import { newCaseCode } from "./tip/case-code.js";
+import { detectEmergency, type Emergency } from "./tip/emergency.js";
+import { hashPin, newPin } from "./tip/pin.js";
+import type { ReplyHandleSealer } from "./tip/reply-handle.js";
+import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
+import { type Channel, type TipSubmission, tipSubmissionSchema } from "./tip/tip.js";
+import type { TipRecord, TipStore } from "./tip/tip-store.js";
+
+/** Who sent a tip, known only at intake: used to seal the reply handle and rate-limit, then dropped. */
+export interface Tipster {
+  readonly channel: Channel;
+  readonly chatId: string;
+  /** The sender's user id where it differs from the chat (rate limiting only). */
+  readonly userId?: string;
+}
+
+export interface SubmittedTip {
+  readonly tipId: string;
+  readonly caseCode: string;
+  /** Shown to the tipster once; only its slow hash is kept. */
+  readonly pin: string;
+  /** Set when the tip mentions danger to life: show this guidance first. */
+  readonly emergency?: Emergency;
+}
+
+/** Input rejected: the message says what to fix (in Vietnamese, for the tipster). */
+export class TipRejectedError extends Error {
+  override readonly name = "TipRejectedError";
+  constructor(
+    readonly reason: "invalid" | "rate-limited" | "unknown-place",
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface TipIntakeDeps {
+  readonly store: TipStore;
+  readonly queues: TipQueues;
+  readonly routing: RoutingTable;
+  readonly sealer: ReplyHandleSealer;
+  readonly limiter: SenderRateLimiter;
+  readonly salt: Buffer;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Takes tips in. The tipster's chat id is sealed into the reply handle and used, hashed, for
+ * rate limiting; it is never stored in the tip, a job or a log.
+ */
+export class TipIntake {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TipIntakeDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async submit(input: unknown, tipster: Tipster): Promise<SubmittedTip> {
+    const parsed = tipSubmissionSchema.safeParse(input);
+    if (!parsed.success) {
+      const what = parsed.error.issues
+        .map((i) => `${i.path.join(".") || "tin báo"}: ${i.message}`)
+        .join("; ");
+      throw new TipRejectedError("invalid", `Tin báo chưa hợp lệ — ${what}`);
+    }
+    const submission: TipSubmission = parsed.data;
+    this.checkPlace(submission);
+
+    const key = senderKey(this.deps.salt, tipster.channel, tipster.userId ?? tipster.chatId);
+    const limit = await this.deps.limiter.hit(key);
+    if (!limit.allowed) {
+      const minutes = Math.ceil(limit.retryAfterMs / 60_000);
+      throw new TipRejectedError(
+        "rate-limited",
+        `Bạn đã gửi nhiều tin báo trong thời gian ngắn. Hãy thử lại sau khoảng ${minutes} phút; nếu khẩn cấp, gọi 113.`,
+        limit.retryAfterMs,
+      );
+    }
+
+    const emergency = detectEmergency(`${submission.description} ${submission.place.text ?? ""}`);
+    const tipId = randomUUID();
+    let caseCode = newCaseCode();
+    while (!(await this.deps.store.reserveCaseCode(caseCode, tipId))) caseCode = newCaseCode();
+    const pin = newPin();
+    const createdAt = this.now();
+    const tip: TipRecord = {
+      id: tipId,
+      caseCode,
+      category: submission.category,
+      urgency: emergency ? "khan-cap" : submission.urgency,
+      place: submission.place,
+      description: submission.description,
+      photoIds: submission.photoIds,
+      createdAt,
+      status: "received",
+      chain: [],
+      level: 0,
+      pinHash: await hashPin(pin),
+      replyHandle: this.deps.sealer.seal({ channel: tipster.channel, chatId: tipster.chatId }),
+    };
+    await this.deps.store.create(tip, {
+      at: createdAt,
+      actor: "tipster",
+      action: "received",
+      ...(emergency && { detail: `khẩn cấp: ${emergency.kinds.join(", ")}` }),
+    });
+    await this.deps.queues.addIntake({ tipId });
+    this.deps.logger.info({ tipId, category: tip.category, urgency: tip.urgency }, "tip received");
+    return { tipId, caseCode, pin, ...(emergency && { emergency }) };
+  }
+
+  /**
+   * Re-enqueues tips stored but never queued (the process died between the two writes).
+   * Job ids are deterministic, so a tip already queued is not queued twice.
+   */
+  async reconcile(olderThanMs = 10_000): Promise<number> {
+    const ids = await this.deps.store.idsInStatus("received", this.now() - olderThanMs);
+    for (const tipId of ids) await this.deps.queues.addIntake({ tipId });
+    return ids.length;
+  }
+
+  private checkPlace(s: TipSubmission): void {
+    const { routing } = this.deps;
+    if (s.place.schoolId && !routing.schools.some((x) => x.id === s.place.schoolId))
+      throw new TipRejectedError("unknown-place", "Không tìm thấy trường này trong danh sách.");
+    if (s.place.communeId && !routing.communes.some((x) => x.id === s.place.communeId))
+      throw new TipRejectedError("unknown-place", "Không tìm thấy xã/phường này trong danh sách.");
+  }
+}

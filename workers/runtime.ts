@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import { TipIntake } from "./intake.js";
+import type { Messenger } from "./messenger.js";
+import { type PipelineOptions, TipPipeline } from "./pipeline.js";
+import { TipQueues } from "./queues/tip-queues.js";
+import { loadRoutingTable, type RoutingTable } from "./routing/routing-table.js";
+import { ReplyHandleSealer } from "./tip/reply-handle.js";
+import { SenderRateLimiter } from "./tip/sender-key.js";
+import { TipStore } from "./tip/tip-store.js";
+import { Triage } from "./triage.js";
+
+/** Everything the tip side needs, wired from the configuration. */
+export interface TipRuntime {
+  readonly redis: Redis;
+  readonly routing: RoutingTable;
+  readonly store: TipStore;
+  readonly queues: TipQueues;
+  readonly intake: TipIntake;
+  readonly triage: Triage;
+  /** Present when `workers` was asked for. */
+  readonly pipeline?: TipPipeline;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads a secret from `dir/name`, creating it with random bytes the first time. Only for
+ * development: production passes TIP_REPLY_KEY and TIP_SENDER_SALT (config enforces it).
+ */
+export async function developmentSecret(dir: string, name: string, bytes: number): Promise<Buffer> {
+  const path = join(dir, name);
+  try {
+    const hex = (await readFile(path, "utf8")).trim();
+    if (/^[0-9a-f]+$/.test(hex) && hex.length === bytes * 2) return Buffer.from(hex, "hex");
+    throw new Error(`${path} is damaged: expected ${bytes * 2} hex characters`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(bytes);
+  await writeFile(path, secret.toString("hex"), { mode: 0o600, flag: "wx" });
+  return secret;
+}
+
+export interface RuntimeOptions {
+  readonly logger: Logger;
+  /** Start the pipeline's workers with this messenger. */
+  readonly workers?: { readonly messenger: Messenger; readonly options?: Partial<PipelineOptions> };
+  /** Use this routing table instead of reading `config.tips.routingFile`. */
+  readonly routing?: RoutingTable;
+  readonly now?: () => number;
+}
+
+export async function createTipRuntime(config: Config, opts: RuntimeOptions): Promise<TipRuntime> {
+  const t = config.tips;
+  const routing = opts.routing ?? (await loadRoutingTable(t.routingFile));
+  const replyKey = t.replyKey ?? (await developmentSecret(t.secretsDir, "tip-reply.key", 32));
+  const salt = t.senderSalt ?? (await developmentSecret(t.secretsDir, "sender.salt", 32));
+  // BullMQ needs maxRetriesPerRequest: null; the same settings suit the store.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  redis.on("error", (err) => opts.logger.error({ err: err.message }, "redis error"));
+  const queues = new TipQueues(redis, t.prefix, { notifyAttempts: t.notifyAttempts, backoffMs: t.backoffMs });
+  const store = new TipStore(redis, t.prefix);
+  const sealer = new ReplyHandleSealer(replyKey);
+  const hour = 3_600_000;
+  const now = opts.now ?? Date.now;
+  const intake = new TipIntake({
+    store,
+    queues,
+    routing,
+    sealer,
+    salt,
+    logger: opts.logger,
+    now,
+    limiter: new SenderRateLimiter(redis, {
+      prefix: `${t.prefix}:tips`,
+      limit: t.tipsPerSenderPerHour,
+      windowMs: hour,
+    }),
+  });
+  const triage = new Triage({
+    store,
+    queues,
+    routing,
+    salt,
+    logger: opts.logger,
+    now,
+    statusLimiter: new SenderRateLimiter(redis, {
+      prefix: `${t.prefix}:status`,
+      limit: t.statusChecksPerHour,
+      windowMs: hour,
+    }),
+  });
+  const pipeline = opts.workers
+    ? new TipPipeline({
+        connection: redis,
+        redis,
+        queues,
+        store,
+        routing,
+        sealer,
+        salt,
+        logger: opts.logger,
+        messenger: opts.workers.messenger,
+        now,
+        options: {
+          concurrency: t.concurrency,
+          minChatIntervalMs: t.chatMinIntervalMs,
+          ...opts.workers.options,
+        },
+      }).start()
+    : undefined;
+  return {
+    redis,
+    routing,
+    store,
+    queues,
+    intake,
+    triage,
+    ...(pipeline && { pipeline }),
+    async close() {
+      await pipeline?.close();
+      await queues.close();
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import {
+  categorySchema,
+  outcomeSchema,
+  placeSchema,
+  statusSchema,
+  type TipStatus,
+  urgencySchema,
+} from "./tip.js";
+
+/** A stored tip. Holds no identifier of the tipster; `replyHandle` is sealed (AES-256-GCM). */
+export const tipRecordSchema = z.object({
+  id: z.string().uuid(),
+  caseCode: z.string(),
+  category: categorySchema,
+  urgency: urgencySchema,
+  place: placeSchema,
+  description: z.string(),
+  photoIds: z.array(z.string()),
+  createdAt: z.number(),
+  status: statusSchema,
+  /** Contact ids in escalation order, set when routed. */
+  chain: z.array(z.string()).default([]),
+  /** Index in `chain` of the contact notified last. */
+  level: z.number().int().default(0),
+  communeId: z.string().optional(),
+  schoolId: z.string().optional(),
+  deliveredAt: z.number().optional(),
+  acknowledgedAt: z.number().optional(),
+  acknowledgedBy: z.string().optional(),
+  closedAt: z.number().optional(),
+  closedBy: z.string().optional(),
+  outcome: outcomeSchema.optional(),
+  duplicateOf: z.string().optional(),
+  pinHash: z.string(),
+  replyHandle: z.string(),
+});
+export type TipRecord = z.infer<typeof tipRecordSchema>;
+
+/** One line of a tip's audit log. `actor` is a contact id, "tipster" or "system" — never a chat id. */
+export interface AuditEntry {
+  readonly at: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly detail?: string;
+}
+
+// Sets fields only if the tip's status is one of ARGV[2..n]; appends the audit entry.
+// KEYS: tip hash, audit list. ARGV: fields JSON, audit JSON, allowed statuses…
+const TRANSITION = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if #ARGV > 2 then
+  local status = cjson.decode(redis.call('HGET', KEYS[1], 'status'))
+  local ok = false
+  for i = 3, #ARGV do if ARGV[i] == status then ok = true end end
+  if not ok then return 0 end
+end
+local fields = cjson.decode(ARGV[1])
+for k, v in pairs(fields) do redis.call('HSET', KEYS[1], k, v) end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+return 1
+`;
+
+/** Persistence of tips, their audit logs, photos and delivery ledger, under one key prefix. */
+export class TipStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(":");
+  }
+
+  /** Reserves a case code; false if taken. */
+  async reserveCaseCode(code: string, tipId: string): Promise<boolean> {
+    return (await this.redis.set(this.key("case", code), tipId, "NX")) === "OK";
+  }
+
+  /** Stores a new tip with its first audit entry, atomically. */
+  async create(tip: TipRecord, audit: AuditEntry): Promise<void> {
+    const encoded = Object.fromEntries(Object.entries(tip).map(([k, v]) => [k, JSON.stringify(v)]));
+    await this.redis
+      .multi()
+      .hset(this.key("tip", tip.id), encoded)
+      .zadd(this.key("tips"), tip.createdAt, tip.id)
+      .rpush(this.key("tip", tip.id, "audit"), JSON.stringify(audit))
+      .exec();
+  }
+
+  async get(id: string): Promise<TipRecord | undefined> {
+    const raw = await this.redis.hgetall(this.key("tip", id));
+    if (Object.keys(raw).length === 0) return undefined;
+    const decoded = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as unknown]));
+    return tipRecordSchema.parse(decoded);
+  }
+
+  async idForCaseCode(code: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key("case", code))) ?? undefined;
+  }
+
+  /**
+   * Updates fields and appends an audit entry, only if the status is one of `onlyFrom` (when
+   * given). Returns "ok", "wrong-status" or "missing".
+   */
+  async transition(
+    id: string,
+    fields: Partial<TipRecord>,
+    audit: AuditEntry,
+    onlyFrom: readonly TipStatus[] = [],
+  ): Promise<"ok" | "wrong-status" | "missing"> {
+    const encoded = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, JSON.stringify(v)]));
+    const r = (await this.redis.eval(
+      TRANSITION,
+      2,
+      this.key("tip", id),
+      this.key("tip", id, "audit"),
+      JSON.stringify(encoded),
+      JSON.stringify(audit),
+      ...onlyFrom,
+    )) as number;
+    return r === 1 ? "ok" : r === 0 ? "wrong-status" : "missing";
+  }
+
+  async appendAudit(id: string, audit: AuditEntry): Promise<void> {
+    await this.redis.rpush(this.key("tip", id, "audit"), JSON.stringify(audit));
+  }
+
+  async auditLog(id: string): Promise<AuditEntry[]> {
+    return (await this.redis.lrange(this.key("tip", id, "audit"), 0, -1)).map(
+      (l) => JSON.parse(l) as AuditEntry,
+    );
+  }
+
+  /** Tips created in [from, to), oldest first. */
+  async createdBetween(from: number, to: number): Promise<TipRecord[]> {
+    const ids = await this.redis.zrangebyscore(this.key("tips"), from, `(${to}`);
+    const tips = await Promise.all(ids.map((id) => this.get(id)));
+    return tips.filter((t): t is TipRecord => t !== undefined);
+  }
+
+  /** Ids of tips still in `status` created before `before` (for the intake reconciler). */
+  async idsInStatus(status: TipStatus, before: number): Promise<string[]> {
+    const ids = await this.redis.zrangebyscore(this.key("tips"), 0, before);
+    const out: string[] = [];
+    for (const id of ids) {
+      const s = await this.redis.hget(this.key("tip", id), "status");
+      if (s && JSON.parse(s) === status) out.push(id);
+    }
+    return out;
+  }
+
+  async putPhoto(id: string, bytes: Buffer): Promise<void> {
+    await this.redis.set(this.key("photo", id), bytes);
+  }
+
+  async getPhoto(id: string): Promise<Buffer | undefined> {
+    return (await this.redis.getBuffer(this.key("photo", id))) ?? undefined;
+  }
+
+  /**
+   * Delivery ledger: a message id recorded once a message went out, so a retried job never
+   * sends it again. Returns false if already recorded.
+   */
+  async recordDelivery(deliveryId: string, messageId: string): Promise<boolean> {
+    return (await this.redis.set(this.key("sent", deliveryId), messageId, "NX")) === "OK";
+  }
+
+  async deliveryOf(deliveryId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key("sent", deliveryId))) ?? undefined;
+  }
+
+  /** Marks a delivery as started; true if it had been started before (an uncertain retry). */
+  async startDelivery(deliveryId: string): Promise<boolean> {
+    return (await this.redis.set(this.key("sending", deliveryId), "1", "NX")) !== "OK";
+  }
+}

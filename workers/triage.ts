@@ -1,0 +1,223 @@
+import type { Logger } from "../logger.js";
+import type { ChatAddress } from "./messenger.js";
+import type { TipQueues } from "./queues/tip-queues.js";
+import { tipsterStatusText } from "./render.js";
+import type { Contact, RoutingTable } from "./routing/routing-table.js";
+import { parseCaseCode } from "./tip/case-code.js";
+import { hashPin, newPin, verifyPin } from "./tip/pin.js";
+import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
+import { type Outcome, outcomeSchema } from "./tip/tip.js";
+import type { TipRecord, TipStore } from "./tip/tip-store.js";
+
+/** Why an officer's action was refused. */
+export class TriageRefusedError extends Error {
+  override readonly name = "TriageRefusedError";
+  constructor(
+    readonly reason: "not-an-officer" | "no-such-tip" | "wrong-status" | "invalid",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TriageDeps {
+  readonly store: TipStore;
+  readonly queues: TipQueues;
+  readonly routing: RoutingTable;
+  readonly salt: Buffer;
+  /** Limits case-code + PIN guesses per sender. */
+  readonly statusLimiter: SenderRateLimiter;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Officers' actions on tips (acknowledge, ask, forward, close, mark duplicate) and the
+ * tipster's side (answer a question, check status). Only contacts of the routing table may
+ * act; a refused attempt is audited under a hash of the caller, never the raw id.
+ */
+export class Triage {
+  private readonly now: () => number;
+  // A hash of a PIN nobody knows: checked when a case code does not exist, so that timing
+  // does not tell valid codes from invalid ones.
+  private readonly dummyHash: Promise<string>;
+
+  constructor(private readonly deps: TriageDeps) {
+    this.now = deps.now ?? Date.now;
+    this.dummyHash = hashPin(newPin());
+  }
+
+  /** The contact behind a chat, or a refusal that is written to the tip's audit log. */
+  private async officer(actor: ChatAddress, tipId: string, action: string): Promise<Contact> {
+    const contact = this.deps.routing.contactByChat(actor.channel, actor.chatId);
+    if (contact) return contact;
+    const who = `unlisted:${senderKey(this.deps.salt, actor.channel, actor.chatId).slice(0, 12)}`;
+    if (await this.deps.store.get(tipId))
+      await this.deps.store.appendAudit(tipId, { at: this.now(), actor: who, action: `refused:${action}` });
+    this.deps.logger.warn({ tipId, action, actor: who }, "triage action refused: not a listed contact");
+    throw new TriageRefusedError(
+      "not-an-officer",
+      "Bạn không có trong danh sách cán bộ được giao xử lý tin báo.",
+    );
+  }
+
+  private async tip(tipId: string): Promise<TipRecord> {
+    const tip = await this.deps.store.get(tipId);
+    if (!tip) throw new TriageRefusedError("no-such-tip", "Không tìm thấy tin báo.");
+    return tip;
+  }
+
+  async acknowledge(actor: ChatAddress, tipId: string): Promise<TipRecord> {
+    const officer = await this.officer(actor, tipId, "acknowledge");
+    const tip = await this.tip(tipId);
+    const at = this.now();
+    const r = await this.deps.store.transition(
+      tipId,
+      { status: "acknowledged", acknowledgedAt: at, acknowledgedBy: officer.id },
+      { at, actor: officer.id, action: "acknowledged" },
+      ["received", "routed", "delivered"],
+    );
+    if (r === "wrong-status")
+      throw new TriageRefusedError("wrong-status", `Tin báo ${tip.caseCode} đã được nhận hoặc đã đóng.`);
+    await this.deps.queues.cancelEscalations(tipId, tip.chain.length);
+    return this.tip(tipId);
+  }
+
+  /** Relays an officer's question to the tipster through the sealed reply handle. */
+  async ask(actor: ChatAddress, tipId: string, question: string): Promise<void> {
+    const officer = await this.officer(actor, tipId, "ask");
+    const tip = await this.tip(tipId);
+    const text = question.trim();
+    if (!text || text.length > 2000) throw new TriageRefusedError("invalid", "Câu hỏi trống hoặc quá dài.");
+    if (tip.status === "closed") throw new TriageRefusedError("wrong-status", "Tin báo đã đóng.");
+    const n = (await this.deps.store.auditLog(tipId)).filter((a) => a.action === "asked").length;
+    await this.deps.store.appendAudit(tipId, {
+      at: this.now(),
+      actor: officer.id,
+      action: "asked",
+      detail: text,
+    });
+    await this.deps.queues.addNotify(
+      {
+        deliveryId: `${tipId}-q-${n + 1}`,
+        tipId,
+        kind: "question",
+        to: { type: "tipster" },
+        text,
+        from: officer.id,
+      },
+      2,
+    );
+  }
+
+  /** The tipster's answer, addressed by case code, relayed to the officer who asked last. */
+  async tipsterAnswer(caseCodeInput: string, text: string): Promise<"relayed" | "no-question"> {
+    const code = parseCaseCode(caseCodeInput);
+    const tipId = code && (await this.deps.store.idForCaseCode(code));
+    if (!tipId) throw new TriageRefusedError("no-such-tip", "Không tìm thấy tin báo với mã này.");
+    const body = text.trim().slice(0, 4000);
+    if (!body) throw new TriageRefusedError("invalid", "Câu trả lời trống.");
+    const log = await this.deps.store.auditLog(tipId);
+    const asked = log.filter((a) => a.action === "asked").at(-1);
+    if (!asked) return "no-question";
+    const n = log.filter((a) => a.action === "answered").length;
+    await this.deps.store.appendAudit(tipId, {
+      at: this.now(),
+      actor: "tipster",
+      action: "answered",
+      detail: body,
+    });
+    await this.deps.queues.addNotify(
+      {
+        deliveryId: `${tipId}-a-${n + 1}`,
+        tipId,
+        kind: "answer",
+        to: { type: "contact", contactId: asked.actor },
+        text: body,
+      },
+      2,
+    );
+    return "relayed";
+  }
+
+  /** Hands a tip to another listed contact. */
+  async forward(actor: ChatAddress, tipId: string, toContactId: string, note?: string): Promise<Contact> {
+    const officer = await this.officer(actor, tipId, "forward");
+    await this.tip(tipId);
+    const to = this.deps.routing.contactById(toContactId);
+    if (!to) throw new TriageRefusedError("invalid", "Không có cán bộ này trong danh sách.");
+    const n = (await this.deps.store.auditLog(tipId)).filter((a) => a.action === "forwarded").length;
+    await this.deps.store.appendAudit(tipId, {
+      at: this.now(),
+      actor: officer.id,
+      action: "forwarded",
+      detail: `→ ${to.id}${note ? `: ${note}` : ""}`,
+    });
+    await this.deps.queues.addNotify(
+      {
+        deliveryId: `${tipId}-fwd-${n + 1}-${to.id}`,
+        tipId,
+        kind: "forwarded",
+        to: { type: "contact", contactId: to.id },
+        ...(note && { text: note.slice(0, 1000) }),
+        from: officer.id,
+      },
+      2,
+    );
+    return to;
+  }
+
+  /** Closes a tip with its outcome; a duplicate names the case it duplicates. */
+  async close(
+    actor: ChatAddress,
+    tipId: string,
+    outcomeInput: string,
+    duplicateOf?: string,
+  ): Promise<TipRecord> {
+    const officer = await this.officer(actor, tipId, "close");
+    const tip = await this.tip(tipId);
+    const outcome = outcomeSchema.safeParse(outcomeInput);
+    if (!outcome.success) throw new TriageRefusedError("invalid", "Kết quả không hợp lệ.");
+    let dup: string | undefined;
+    if (outcome.data === "trung") {
+      const code = duplicateOf ? parseCaseCode(duplicateOf) : undefined;
+      const other = code && (await this.deps.store.idForCaseCode(code));
+      if (!code || !other || other === tipId)
+        throw new TriageRefusedError("invalid", "Cần mã của tin báo gốc (khác tin này) để đánh dấu trùng.");
+      dup = code;
+    }
+    const at = this.now();
+    const r = await this.deps.store.transition(
+      tipId,
+      {
+        status: "closed",
+        closedAt: at,
+        closedBy: officer.id,
+        outcome: outcome.data as Outcome,
+        ...(dup && { duplicateOf: dup }),
+      },
+      { at, actor: officer.id, action: "closed", detail: dup ? `${outcome.data} (${dup})` : outcome.data },
+      ["received", "routed", "delivered", "acknowledged"],
+    );
+    if (r === "wrong-status")
+      throw new TriageRefusedError("wrong-status", `Tin báo ${tip.caseCode} đã đóng.`);
+    await this.deps.queues.cancelEscalations(tipId, tip.chain.length);
+    return this.tip(tipId);
+  }
+
+  /**
+   * Status for the tipster, given case code and PIN. Attempts are limited per sender, so codes
+   * and PINs cannot be guessed; a wrong code and a wrong PIN get the same answer.
+   */
+  async status(asker: ChatAddress, caseCodeInput: string, pin: string): Promise<string> {
+    const limit = await this.deps.statusLimiter.hit(senderKey(this.deps.salt, asker.channel, asker.chatId));
+    if (!limit.allowed)
+      throw new TriageRefusedError("invalid", "Bạn đã thử quá nhiều lần. Hãy thử lại sau một giờ.");
+    const code = parseCaseCode(caseCodeInput);
+    const tipId = code && (await this.deps.store.idForCaseCode(code));
+    const tip = tipId ? await this.deps.store.get(tipId) : undefined;
+    const ok = await verifyPin(pin, tip?.pinHash ?? (await this.dummyHash));
+    if (!tip || !ok) throw new TriageRefusedError("no-such-tip", "Mã tin báo hoặc mã PIN không đúng.");
+    return tipsterStatusText(tip);
+  }
+}
