@@ -42,6 +42,13 @@ const envSchema = z
     NOTIFY_BACKOFF_MS: positiveInt.default(2000),
     CHAT_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
     WORKER_CONCURRENCY: positiveInt.max(256).default(8),
+    WORKER_LOCK_MS: positiveInt.default(30_000),
+    WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[\w-]{20,}$/, "does not look like a bot token (123456:ABC…)")
+      .optional(),
+    TELEGRAM_API_ROOT: url.default("https://api.telegram.org"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.TIP_REPLY_KEY)
@@ -101,6 +108,13 @@ export interface Config {
     readonly backoffMs: number;
     readonly chatMinIntervalMs: number;
     readonly concurrency: number;
+    readonly lockMs: number;
+    readonly stalledIntervalMs: number;
+  };
+  readonly telegram?: {
+    readonly token: string;
+    /** Bot API server (grammY `client.apiRoot`); a local fake in tests. */
+    readonly apiRoot: string;
   };
 }
 
@@ -142,7 +156,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       backoffMs: e.NOTIFY_BACKOFF_MS,
       chatMinIntervalMs: e.CHAT_MIN_INTERVAL_MS,
       concurrency: e.WORKER_CONCURRENCY,
+      lockMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },
+    ...(e.TELEGRAM_BOT_TOKEN && { telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT } }),
     knowledge: {
       corpusDir: e.KNOWLEDGE_DIR,
       indexDir: e.INDEX_DIR,

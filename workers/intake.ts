@@ -121,8 +121,13 @@ export class TipIntake {
    */
   async reconcile(olderThanMs = 10_000): Promise<number> {
     const ids = await this.deps.store.idsInStatus("received", this.now() - olderThanMs);
-    for (const tipId of ids) await this.deps.queues.addIntake({ tipId });
-    return ids.length;
+    let requeued = 0;
+    for (const tipId of ids) {
+      if (await this.deps.queues.hasIntake(tipId)) continue;
+      await this.deps.queues.addIntake({ tipId });
+      requeued++;
+    }
+    return requeued;
   }
 
   private checkPlace(s: TipSubmission): void {

@@ -100,6 +100,9 @@ export class TipPipeline {
     );
     for (const w of this.workers) {
       w.on("error", (err) => this.deps.logger.error({ err, queue: w.name }, "worker error"));
+      w.on("stalled", (jobId) =>
+        this.deps.logger.warn({ queue: w.name, jobId }, "stalled job moved back to wait"),
+      );
       w.on("failed", (job, err) =>
         this.deps.logger.warn(
           { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },

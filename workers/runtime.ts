@@ -110,6 +110,8 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
         options: {
           concurrency: t.concurrency,
           minChatIntervalMs: t.chatMinIntervalMs,
+          lockDurationMs: t.lockMs,
+          stalledIntervalMs: t.stalledIntervalMs,
           ...opts.workers.options,
         },
       }).start()

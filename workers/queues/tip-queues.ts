@@ -42,6 +42,11 @@ export class TipQueues {
     });
   }
 
+  /** Whether the tip has an intake job (waiting, active, done or failed). */
+  async hasIntake(tipId: string): Promise<boolean> {
+    return (await this.intake.getJob(`intake-${tipId}`)) !== undefined;
+  }
+
   addNotify(data: NotifyJob, priority?: number) {
     return this.notify.add(data.kind, data, {
       ...KEEP,

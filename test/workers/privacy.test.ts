@@ -1,0 +1,559 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { Jimp } from "jimp";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CASE_CODE_ALPHABET, newCaseCode, parseCaseCode } from "../../workers/tip/case-code.js";
+import { PhotoRejectedError, sanitizePhoto } from "../../workers/tip/photo.js";
+import { hashPin, newPin, verifyPin } from "../../workers/tip/pin.js";
+import { parseKey, type ReplyAddress, ReplyHandleSealer } from "../../workers/tip/reply-handle.js";
+import { SenderRateLimiter, senderKey } from "../../workers/tip/sender-key.js";
+
+/** Runs `fn` and returns what it threw (awaiting it if async); fails if it did not throw. */
+async function thrown(fn: () => unknown): Promise<Error> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof Error) return err;
+    throw new Error(`threw a non-Error: ${String(err)}`);
+  }
+  throw new Error("expected a throw");
+}
+
+describe("case codes", () => {
+  const symbol = `[${CASE_CODE_ALPHABET}]`;
+  const shape = new RegExp(`^AT-${symbol}{4}-${symbol}{2}$`);
+
+  it("uses an alphabet without look-alikes", () => {
+    expect(CASE_CODE_ALPHABET).toHaveLength(29);
+    expect(new Set(CASE_CODE_ALPHABET).size).toBe(29);
+    for (const ch of "0O1ILUZ") expect(CASE_CODE_ALPHABET).not.toContain(ch);
+  });
+
+  it("generates codes of the form AT-XXXX-XX that parse back to themselves", () => {
+    for (let i = 0; i < 1000; i++) {
+      const code = newCaseCode();
+      expect(code).toMatch(shape);
+      expect(parseCaseCode(code)).toBe(code);
+    }
+  });
+
+  it("draws 1000 codes without (more than chance) repeats", () => {
+    const codes = new Set(Array.from({ length: 1000 }, () => newCaseCode()));
+    // 29⁵ ≈ 20.5 M codes: among 1000, one repeat has a 2.4 % chance (the store retries with SET NX),
+    // three or more about 2·10⁻⁶. Demanding zero repeats would make this test flaky.
+    expect(codes.size).toBeGreaterThanOrEqual(998);
+  });
+
+  it("catches every single-character typo and every swap of two characters", () => {
+    const typos = [...CASE_CODE_ALPHABET, ..."0O1ILUZ"];
+    for (let n = 0; n < 200; n++) {
+      const code = newCaseCode();
+      const body = code.replace(/^AT-|-/g, "");
+      for (let i = 0; i < body.length; i++) {
+        for (const ch of typos) {
+          if (ch === body[i]) continue;
+          const typo = body.slice(0, i) + ch + body.slice(i + 1);
+          expect(parseCaseCode(`AT-${typo}`), `${code} → ${typo}`).toBeUndefined();
+        }
+        for (let j = i + 1; j < body.length; j++) {
+          if (body[i] === body[j]) continue;
+          const chars = [...body];
+          [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
+          expect(parseCaseCode(chars.join("")), `${code} swap ${i},${j}`).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  it("normalises what users type", () => {
+    expect(parseCaseCode("AT-7KQ3-M8")).toBe("AT-7KQ3-M8");
+    for (const typed of [
+      "at 7kq3 m8",
+      "at7kq3m8",
+      "AT7KQ3M8",
+      "7kq3m8",
+      "7KQ3-M8",
+      "  AT - 7KQ3 - M8  ",
+      "AT--7KQ3--M8",
+      "AT–7KQ3–M8",
+      "at_7kq3.m8",
+      "#AT-7KQ3-M8",
+    ]) {
+      expect(parseCaseCode(typed), typed).toBe("AT-7KQ3-M8");
+    }
+    for (const code of Array.from({ length: 50 }, () => newCaseCode())) {
+      expect(parseCaseCode(code.toLowerCase().replace(/-/g, " "))).toBe(code);
+    }
+  });
+
+  it("refuses what is not a code", () => {
+    for (const bad of [
+      "",
+      "AT",
+      "AT-7KQ3-M",
+      "AT-7KQ3-M8X",
+      "AT-7KQ3-M2",
+      "XT-7KQ3-M8",
+      "AT-7KQ3-M8-AT",
+      "AT-7KQ3-MO",
+      "mã của tôi là AT-7KQ3-M8",
+      "AT-7KQ3-M8".repeat(10),
+    ]) {
+      expect(parseCaseCode(bad), bad).toBeUndefined();
+    }
+  });
+});
+
+describe("PINs", () => {
+  it("are six digits", () => {
+    for (let i = 0; i < 500; i++) expect(newPin()).toMatch(/^[0-9]{6}$/);
+  });
+
+  it("verify the right PIN and refuse a wrong one", async () => {
+    const pin = newPin();
+    const stored = await hashPin(pin);
+    expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
+    expect(stored).not.toContain(pin);
+    expect(await verifyPin(pin, stored)).toBe(true);
+    expect(await verifyPin(`${pin.slice(0, 3)} ${pin.slice(3)}`, stored)).toBe(true);
+    const wrong = ((Number(pin) + 1) % 1_000_000).toString().padStart(6, "0");
+    expect(await verifyPin(wrong, stored)).toBe(false);
+    for (const bad of ["", "12345", "1234567", "abcdef", "12 34 5", "１２３４５６"]) {
+      expect(await verifyPin(bad, stored), bad).toBe(false);
+    }
+  });
+
+  it("salt each hash, so two hashes of one PIN differ", async () => {
+    const [a, b] = await Promise.all([hashPin("004821"), hashPin("004821")]);
+    expect(a).not.toBe(b);
+    expect(await verifyPin("004821", a)).toBe(true);
+    expect(await verifyPin("004821", b)).toBe(true);
+  });
+
+  it("return false, never throw, for stored strings that are not our hashes", async () => {
+    const good = await hashPin("123456");
+    const [, , , , salt, hash] = good.split("$") as [string, string, string, string, string, string];
+    const garbage = [
+      "",
+      "scrypt",
+      "123456",
+      "scrypt$$$$$",
+      `bcrypt$32768$8$1$${salt}$${hash}`,
+      `scrypt$32768$8$1$${salt}`,
+      `scrypt$32768$8$1$${salt}$${hash}$extra`,
+      `scrypt$30000$8$1$${salt}$${hash}`, // N not a power of two
+      `scrypt$1099511627776$8$1$${salt}$${hash}`, // would need terabytes
+      `scrypt$32768$0$1$${salt}$${hash}`,
+      `scrypt$32768$8$-1$${salt}$${hash}`,
+      `scrypt$32768$8$1$${salt.slice(0, 8)}$${hash}`, // salt too short
+      `scrypt$32768$8$1$${salt}$${hash.slice(0, -2)}`, // not base64 any more
+      `scrypt$32768$8$1$${salt}$!!!!${hash.slice(4)}`,
+      `scrypt$32768$8$1$${salt}$${Buffer.alloc(32).toString("base64")}`, // well-formed, wrong hash
+      good.toUpperCase(),
+    ];
+    for (const stored of garbage) expect(await verifyPin("123456", stored), stored).toBe(false);
+    // Not even non-strings (data read back from a corrupted record) make it throw.
+    expect(await verifyPin("123456", undefined as unknown as string)).toBe(false);
+    expect(await verifyPin(123456 as unknown as string, good)).toBe(false);
+  });
+
+  it("refuses to hash something that is not a PIN", async () => {
+    expect((await thrown(() => hashPin("12345"))).name).toBe("RangeError");
+  });
+});
+
+describe("reply handles", () => {
+  const key = randomBytes(32);
+  const sealer = new ReplyHandleSealer(key);
+  const address: ReplyAddress = { channel: "telegram", chatId: "5512345678" };
+
+  it("round-trip for every channel", () => {
+    for (const a of [
+      address,
+      { channel: "zalo", chatId: "8432512345678901234" },
+      { channel: "web", chatId: randomUUID() },
+      { channel: "telegram", chatId: "-1001234567890" },
+    ] as const) {
+      expect(sealer.open(sealer.seal(a))).toEqual(a);
+    }
+  });
+
+  it("seal the same address to unlinkable handles of one length", () => {
+    const a = sealer.seal(address);
+    const b = sealer.seal(address);
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[A-Za-z0-9_-]+$/);
+    // Padding: a Telegram id and a longer Zalo id give handles of the same length.
+    expect(sealer.seal({ channel: "zalo", chatId: "8432512345678901234" })).toHaveLength(a.length);
+  });
+
+  it("do not carry the chat id in any readable form", () => {
+    const handle = sealer.seal(address);
+    const id = address.chatId;
+    const forms = [
+      id,
+      Buffer.from(id).toString("base64"),
+      Buffer.from(id).toString("base64url"),
+      Buffer.from(id).toString("base64").slice(0, 8),
+      Buffer.from(id).toString("hex"),
+    ];
+    for (const form of forms) expect(handle).not.toContain(form);
+    expect(Buffer.from(handle, "base64url").includes(Buffer.from(id))).toBe(false);
+    expect(Buffer.from(handle, "base64url").includes(Buffer.from("telegram"))).toBe(false);
+  });
+
+  it("refuse a handle with any byte flipped", async () => {
+    const raw = Buffer.from(sealer.seal(address), "base64url");
+    for (let i = 0; i < raw.length; i++) {
+      const tampered = Buffer.from(raw);
+      tampered[i] = (tampered[i] as number) ^ 0x01;
+      const err = await thrown(() => sealer.open(tampered.toString("base64url")));
+      expect(err.name).toBe("ReplyHandleError");
+      expect((err as Error & { reason: string }).reason).toBe(
+        i === 0 ? "unknown-version" : "authentication-failed",
+      );
+    }
+  });
+
+  it("refuse a handle sealed under another key", async () => {
+    const other = new ReplyHandleSealer(randomBytes(32));
+    const err = await thrown(() => other.open(sealer.seal(address)));
+    expect(err.name).toBe("ReplyHandleError");
+    expect(err.message).not.toContain(address.chatId);
+  });
+
+  it("refuse garbage", async () => {
+    const handle = sealer.seal(address);
+    for (const bad of [
+      "",
+      "not a handle",
+      "AQ",
+      handle.slice(0, 20),
+      handle.slice(0, -1),
+      `${handle}==`,
+      "x".repeat(5000),
+    ]) {
+      expect((await thrown(() => sealer.open(bad))).name, bad).toBe("ReplyHandleError");
+    }
+  });
+
+  it("refuse to seal something that is not an address", async () => {
+    for (const bad of [{ channel: "sms", chatId: "1" }, { channel: "telegram", chatId: "" }, {}]) {
+      expect((await thrown(() => sealer.seal(bad as unknown as ReplyAddress))).name).toBe("TypeError");
+    }
+  });
+
+  it("need a 32-byte key that is not a placeholder", async () => {
+    for (const bad of [randomBytes(16), randomBytes(33), Buffer.alloc(32)]) {
+      expect((await thrown(() => new ReplyHandleSealer(bad))).name).toBe("ReplyKeyError");
+    }
+  });
+});
+
+describe("parseKey", () => {
+  const key = randomBytes(32);
+
+  it("reads hex, base64 and base64url", () => {
+    expect(parseKey(key.toString("hex"))).toEqual(key);
+    expect(parseKey(key.toString("hex").toUpperCase())).toEqual(key);
+    expect(parseKey(key.toString("base64"))).toEqual(key);
+    expect(parseKey(key.toString("base64url"))).toEqual(key);
+    expect(parseKey(` ${key.toString("hex")}\n`)).toEqual(key);
+  });
+
+  it("explains what is wrong without echoing the value", async () => {
+    const secretish = randomBytes(16).toString("hex");
+    for (const bad of [
+      "",
+      "changeme",
+      secretish,
+      key.toString("hex").slice(0, 63),
+      `${key.toString("hex")}0`,
+      randomBytes(31).toString("base64"),
+      randomBytes(48).toString("base64"),
+      "0".repeat(64),
+      `${key.toString("base64").slice(0, -2)}+_`,
+    ]) {
+      const err = await thrown(() => parseKey(bad));
+      expect(err.name, bad).toBe("ReplyKeyError");
+      expect(err.message).toMatch(/32 bytes|placeholder/);
+      if (bad.length > 8) expect(err.message).not.toContain(bad);
+    }
+  });
+});
+
+describe("sender keys", () => {
+  const salt = randomBytes(32);
+
+  it("are 32 hex characters, stable for one salt and sender", () => {
+    const k = senderKey(salt, "telegram", "123456789");
+    expect(k).toMatch(/^[0-9a-f]{32}$/);
+    expect(senderKey(salt, "telegram", "123456789")).toBe(k);
+    expect(senderKey(randomBytes(32), "telegram", "123456789")).not.toBe(k);
+    expect(senderKey(salt, "zalo", "123456789")).not.toBe(k);
+    expect(senderKey(salt, "telegram", "123456780")).not.toBe(k);
+  });
+
+  it("do not contain the raw id", () => {
+    const id = "5512345678";
+    const k = senderKey(salt, "telegram", id);
+    expect(k).not.toContain(id);
+    expect(k).not.toContain(Buffer.from(id).toString("hex").slice(0, 8));
+  });
+
+  it("need a salt of at least 16 bytes", async () => {
+    expect((await thrown(() => senderKey(randomBytes(8), "web", "x"))).name).toBe("RangeError");
+  });
+});
+
+describe("SenderRateLimiter (real Redis at 127.0.0.1:6379)", () => {
+  let redis: Redis;
+  let prefix: string;
+  const salt = randomBytes(32);
+
+  beforeEach(() => {
+    redis = new Redis({ host: "127.0.0.1", port: 6379, maxRetriesPerRequest: null });
+    prefix = `test-${randomUUID()}`;
+  });
+
+  afterEach(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it("allows `limit` hits, then refuses with a retry delay", async () => {
+    const limiter = new SenderRateLimiter(redis, { prefix, limit: 3, windowMs: 60_000 });
+    const key = senderKey(salt, "telegram", "5512345678");
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await limiter.hit(key));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, false, false]);
+    expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0, 0]);
+    expect(results[0]?.retryAfterMs).toBe(0);
+    for (const r of results.slice(3)) {
+      expect(r.retryAfterMs).toBeGreaterThan(0);
+      expect(r.retryAfterMs).toBeLessThanOrEqual(60_000);
+    }
+    // Another sender has their own budget.
+    expect((await limiter.hit(senderKey(salt, "telegram", "5512345679"))).allowed).toBe(true);
+  });
+
+  it("stores only hashed keys, under <prefix>:rl:, with an expiry", async () => {
+    const limiter = new SenderRateLimiter(redis, { prefix, limit: 2, windowMs: 60_000 });
+    const key = senderKey(salt, "zalo", "8432512345678901234");
+    await limiter.hit(key);
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys).toEqual([`${prefix}:rl:${key}`]);
+    expect(await redis.pttl(keys[0] as string)).toBeGreaterThan(0);
+    const members = await redis.zrange(keys[0] as string, 0, -1);
+    expect(members.join(" ")).not.toContain("8432512345678901234");
+    expect((await thrown(() => limiter.hit("8432512345678901234"))).name).toBe("RangeError");
+  });
+
+  it("lets the sender in again once the window has slid", async () => {
+    const limiter = new SenderRateLimiter(redis, { prefix, limit: 1, windowMs: 300 });
+    const key = senderKey(salt, "web", randomUUID());
+    expect((await limiter.hit(key)).allowed).toBe(true);
+    const refused = await limiter.hit(key);
+    expect(refused.allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, refused.retryAfterMs + 20));
+    expect((await limiter.hit(key)).allowed).toBe(true);
+  });
+
+  it("is atomic under concurrent hits", async () => {
+    const limiter = new SenderRateLimiter(redis, { prefix, limit: 5, windowMs: 60_000 });
+    const key = senderKey(salt, "telegram", "42");
+    const results = await Promise.all(Array.from({ length: 20 }, () => limiter.hit(key)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(5);
+  });
+});
+
+// --- photos -------------------------------------------------------------------------------------
+
+/** A minimal little-endian TIFF/EXIF block: IFD0 with Orientation and a GPS IFD (Hanoi). */
+function exifWithGps(orientation: number): Buffer {
+  const tiff = Buffer.alloc(140);
+  tiff.write("II", 0, "latin1");
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4);
+  const entry = (at: number, tag: number, type: number, count: number, value: number) => {
+    tiff.writeUInt16LE(tag, at);
+    tiff.writeUInt16LE(type, at + 2);
+    tiff.writeUInt32LE(count, at + 4);
+    tiff.writeUInt32LE(value, at + 8);
+  };
+  // IFD0 at 8: 2 entries, ends at 38.
+  tiff.writeUInt16LE(2, 8);
+  entry(10, 0x0112, 3, 1, orientation); // Orientation, SHORT
+  entry(22, 0x8825, 4, 1, 38); // GPSInfo IFD pointer, LONG
+  tiff.writeUInt32LE(0, 34);
+  // GPS IFD at 38: 4 entries, ends at 92; rationals at 92 and 116.
+  tiff.writeUInt16LE(4, 38);
+  entry(40, 0x0001, 2, 2, 0x4e); // GPSLatitudeRef "N"
+  entry(52, 0x0002, 5, 3, 92); // GPSLatitude
+  entry(64, 0x0003, 2, 2, 0x45); // GPSLongitudeRef "E"
+  entry(76, 0x0004, 5, 3, 116); // GPSLongitude
+  tiff.writeUInt32LE(0, 88);
+  [21, 1, 1, 1, 4213, 100, 105, 1, 51, 1, 2937, 100].forEach((n, i) => {
+    tiff.writeUInt32LE(n, 92 + i * 4);
+  });
+  return tiff;
+}
+
+function segment(marker: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head[0] = 0xff;
+  head[1] = marker;
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+}
+
+/** Inserts segments right after SOI. */
+function withSegments(jpeg: Buffer, ...segments: Buffer[]): Buffer {
+  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+/** Markers of the segments before the first scan. */
+function headerMarkers(jpeg: Buffer): number[] {
+  const markers: number[] = [];
+  let i = 2;
+  while (i + 4 <= jpeg.length && jpeg[i] === 0xff) {
+    const marker = jpeg[i + 1] as number;
+    markers.push(marker);
+    if (marker === 0xda) break;
+    i += 2 + jpeg.readUInt16BE(i + 2);
+  }
+  return markers;
+}
+
+function containsPair(b: Buffer, first: number, second: number): boolean {
+  for (let i = 0; i + 1 < b.length; i++) if (b[i] === first && b[i + 1] === second) return true;
+  return false;
+}
+
+const GPS_POINTER = Buffer.from([0x25, 0x88, 0x04, 0x00]); // tag 0x8825, type LONG (little-endian)
+const XMP = Buffer.from(
+  'http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="21,1.7N" tiff:Artist="Nguyen Van A"/></rdf:RDF></x:xmpmeta>',
+  "latin1",
+);
+const COMMENT = Buffer.from("chup boi Nguyen Van A, lop 9A", "latin1");
+const ICC = Buffer.concat([Buffer.from("ICC_PROFILE\0\x01\x01", "latin1"), randomBytes(64)]);
+
+async function photoWithMetadata(width: number, height: number, orientation = 1): Promise<Buffer> {
+  const plain = await new Jimp({ width, height, color: 0x3366ccff }).getBuffer("image/jpeg");
+  return withSegments(
+    plain,
+    segment(0xe1, Buffer.concat([Buffer.from("Exif\0\0", "latin1"), exifWithGps(orientation)])),
+    segment(0xe1, XMP),
+    segment(0xe2, ICC),
+    segment(0xfe, COMMENT),
+  );
+}
+
+describe("sanitizePhoto", () => {
+  it("drops EXIF with GPS, XMP, ICC and comments, keeping the picture", async () => {
+    const input = await photoWithMetadata(64, 48);
+    expect(input.includes(Buffer.from("Exif\0\0", "latin1"))).toBe(true);
+    expect(input.includes(GPS_POINTER)).toBe(true);
+    expect(headerMarkers(input)).toEqual(expect.arrayContaining([0xe1, 0xe2, 0xfe]));
+    // The input still decodes (the metadata did not break it).
+    expect((await Jimp.fromBuffer(input)).width).toBe(64);
+
+    const out = await sanitizePhoto(input);
+    expect(out.mime).toBe("image/jpeg");
+    expect([out.width, out.height]).toEqual([64, 48]);
+    expect(containsPair(out.bytes, 0xff, 0xe1)).toBe(false); // no APP1 anywhere: no EXIF, no XMP
+    expect(containsPair(out.bytes, 0xff, 0xe2)).toBe(false); // no ICC
+    expect(containsPair(out.bytes, 0xff, 0xfe)).toBe(false); // no comment
+    expect(headerMarkers(out.bytes).every((m) => [0xe0, 0xdb, 0xc0, 0xc4, 0xda].includes(m))).toBe(true);
+    for (const needle of [
+      Buffer.from("Exif", "latin1"),
+      GPS_POINTER,
+      Buffer.from("Nguyen"),
+      Buffer.from("adobe"),
+    ]) {
+      expect(out.bytes.includes(needle)).toBe(false);
+    }
+    expect(out.id).toMatch(/^[a-f0-9]{32}$/);
+    expect(out.id).toBe(createHash("sha256").update(out.bytes).digest("hex").slice(0, 32));
+
+    const decoded = await Jimp.fromBuffer(out.bytes);
+    expect([decoded.width, decoded.height]).toEqual([64, 48]);
+  });
+
+  it("applies the EXIF orientation before dropping it", async () => {
+    const out = await sanitizePhoto(await photoWithMetadata(64, 48, 6)); // 6 = rotate 90° clockwise
+    expect([out.width, out.height]).toEqual([48, 64]);
+    expect(containsPair(out.bytes, 0xff, 0xe1)).toBe(false);
+  });
+
+  it("scales a large image down to maxSide, never up", async () => {
+    const big = await new Jimp({ width: 4000, height: 2500, color: 0x808080ff }).getBuffer("image/png");
+    const out = await sanitizePhoto(big);
+    expect([out.width, out.height]).toEqual([1600, 1000]);
+    const smaller = await sanitizePhoto(big, { maxSide: 400 });
+    expect([smaller.width, smaller.height]).toEqual([400, 250]);
+    const small = await sanitizePhoto(await photoWithMetadata(64, 48), { maxSide: 4000 });
+    expect([small.width, small.height]).toEqual([64, 48]);
+  });
+
+  it("turns a transparent PNG into a JPEG on white", async () => {
+    const png = await new Jimp({ width: 20, height: 10, color: 0x00000000 }).getBuffer("image/png");
+    const out = await sanitizePhoto(png);
+    expect([out.width, out.height]).toEqual([20, 10]);
+    const decoded = await Jimp.fromBuffer(out.bytes);
+    const { data } = decoded.bitmap;
+    expect(Math.min(data[0] as number, data[1] as number, data[2] as number)).toBeGreaterThan(245);
+  });
+
+  async function rejection(bytes: Buffer, opts?: Parameters<typeof sanitizePhoto>[1]): Promise<string> {
+    const err = await thrown(() => sanitizePhoto(bytes, opts));
+    expect(err.name).toBe("PhotoRejectedError");
+    expect(err).toBeInstanceOf(PhotoRejectedError);
+    return (err as PhotoRejectedError).reason;
+  }
+
+  it("refuses what is not a JPEG or PNG", async () => {
+    const noise = randomBytes(4096);
+    noise[0] = 0x00; // so it cannot start with a JPEG or PNG signature by chance
+    expect(await rejection(noise)).toBe("not-an-image");
+    expect(await rejection(Buffer.alloc(0))).toBe("not-an-image");
+    expect(await rejection(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), randomBytes(4096)]))).toBe(
+      "not-an-image",
+    );
+    expect(await rejection(Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1"))).toBe(
+      "not-an-image",
+    );
+    expect(await rejection(Buffer.from("<svg xmlns='http://www.w3.org/2000/svg'/>"))).toBe("not-an-image");
+    const jpeg = await photoWithMetadata(64, 48);
+    const headerOnly = jpeg.subarray(0, jpeg.indexOf(Buffer.from([0xff, 0xda])) + 2);
+    expect(await rejection(headerOnly)).toBe("not-an-image");
+  });
+
+  it("refuses inputs over the size limit", async () => {
+    expect(await rejection(Buffer.alloc(20 * 1024 * 1024 + 1))).toBe("too-large");
+    expect(await rejection(await photoWithMetadata(64, 48), { maxInputBytes: 100 })).toBe("too-large");
+  });
+
+  it("refuses decompression bombs from the header, before decoding", async () => {
+    // A JPEG that declares 10000 × 5000 (50 MP) and has no image data at all.
+    const sof = Buffer.from([8, 0x13, 0x88, 0x27, 0x10, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
+    sof.writeUInt16BE(5000, 1);
+    sof.writeUInt16BE(10000, 3);
+    const jpegBomb = Buffer.concat([
+      Buffer.from([0xff, 0xd8]),
+      segment(0xc0, sof),
+      Buffer.from([0xff, 0xd9]),
+    ]);
+    expect(await rejection(jpegBomb)).toBe("too-many-pixels");
+    // A PNG whose IHDR declares 8000 × 8000 (64 MP).
+    const ihdr = Buffer.alloc(33);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(ihdr);
+    ihdr.writeUInt32BE(13, 8);
+    ihdr.write("IHDR", 12, "latin1");
+    ihdr.writeUInt32BE(8000, 16);
+    ihdr.writeUInt32BE(8000, 20);
+    ihdr.set([8, 6, 0, 0, 0], 24);
+    expect(await rejection(ihdr)).toBe("too-many-pixels");
+  });
+});
