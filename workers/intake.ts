@@ -4,6 +4,7 @@ import type { TipQueues } from "./queues/tip-queues.js";
 import type { RoutingTable } from "./routing/routing-table.js";
 import { newCaseCode } from "./tip/case-code.js";
 import { detectEmergency, type Emergency } from "./tip/emergency.js";
+import { sanitizePhoto } from "./tip/photo.js";
 import { hashPin, newPin } from "./tip/pin.js";
 import type { ReplyHandleSealer } from "./tip/reply-handle.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
@@ -71,6 +72,9 @@ export class TipIntake {
     }
     const submission: TipSubmission = parsed.data;
     this.checkPlace(submission);
+    for (const id of submission.photoIds)
+      if (!(await this.deps.store.hasPhoto(id)))
+        throw new TipRejectedError("invalid", "Ảnh đính kèm đã hết hạn hoặc không tồn tại; hãy gửi lại ảnh.");
 
     const key = senderKey(this.deps.salt, tipster.channel, tipster.userId ?? tipster.chatId);
     const limit = await this.deps.limiter.hit(key);
@@ -113,6 +117,17 @@ export class TipIntake {
     await this.deps.queues.addIntake({ tipId });
     this.deps.logger.info({ tipId, category: tip.category, urgency: tip.urgency }, "tip received");
     return { tipId, caseCode, pin, ...(emergency && { emergency }) };
+  }
+
+  /**
+   * Strips a photo of its metadata (EXIF, GPS) by re-encoding it, and keeps it for a day for a
+   * tip to claim. Returns the id to put in the submission's `photoIds`. Throws
+   * PhotoRejectedError for files that are too big or not JPEG/PNG.
+   */
+  async addPhoto(bytes: Buffer): Promise<string> {
+    const photo = await sanitizePhoto(bytes);
+    await this.deps.store.putPhoto(photo.id, photo.bytes, 24 * 3600);
+    return photo.id;
   }
 
   /**

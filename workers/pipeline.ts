@@ -8,6 +8,7 @@ import {
   MessengerPermanentError,
   MessengerRateLimitedError,
   type OutgoingMessage,
+  type OutgoingPhoto,
 } from "./messenger.js";
 import {
   type EscalateJob,
@@ -178,7 +179,7 @@ export class TipPipeline {
       await job.moveToDelayed(this.now() + this.options.minChatIntervalMs, token);
       throw new DelayedError();
     }
-    let message = this.render(data, tip);
+    let message = await this.withPhotos(data, tip, this.render(data, tip));
     // A retry after a crash in the middle of a send cannot know whether it went out; the
     // recipient is told, rather than the message being dropped.
     if (await store.startDelivery(data.deliveryId))
@@ -199,6 +200,23 @@ export class TipPipeline {
     await store.recordDelivery(data.deliveryId, messageId);
     await this.afterDelivery(data, tip, target.label);
     return "sent";
+  }
+
+  /** Tip messages to officers carry the tip's (already sanitised) photos. */
+  private async withPhotos(
+    data: NotifyJob,
+    tip: TipRecord,
+    message: OutgoingMessage,
+  ): Promise<OutgoingMessage> {
+    if (data.to.type !== "contact" || tip.photoIds.length === 0) return message;
+    if (data.kind !== "new-tip" && data.kind !== "escalation" && data.kind !== "forwarded") return message;
+    const photos: OutgoingPhoto[] = [];
+    for (const id of tip.photoIds) {
+      const bytes = await this.deps.store.getPhoto(id);
+      if (bytes) photos.push({ bytes, mime: "image/jpeg" });
+      else this.deps.logger.warn({ tipId: tip.id, photoId: id }, "photo of a tip is missing");
+    }
+    return { ...message, photos };
   }
 
   private addressOf(data: NotifyJob, tip: TipRecord): { address: ChatAddress; label: string } {

@@ -170,18 +170,32 @@ async function parseParams(
   if (type.startsWith("application/json"))
     return { fields: JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown> };
   if (type.startsWith("multipart/form-data")) {
-    const form = await new Request("http://fake/", {
-      method: "POST",
-      headers: { "content-type": type },
-      body,
-    }).formData();
-    const fields: Record<string, unknown> = {};
-    let file: Buffer | undefined;
-    for (const [k, v] of form.entries()) {
-      if (typeof v === "string") fields[k] = v;
-      else file = Buffer.from(await v.arrayBuffer());
-    }
-    return file ? { fields, file } : { fields };
+    const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2];
+    if (!boundary) return { fields: {} };
+    return parseMultipart(body, boundary);
   }
   return { fields: Object.fromEntries(new URLSearchParams(body.toString("utf8"))) };
+}
+
+/** Minimal multipart/form-data parser: text fields, and the last file part as bytes. */
+function parseMultipart(body: Buffer, boundary: string): { fields: Record<string, unknown>; file?: Buffer } {
+  const fields: Record<string, unknown> = {};
+  let file: Buffer | undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  while (start >= 0) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2); // skip CRLF after/before
+    const headerEnd = part.indexOf("\r\n\r\n");
+    if (headerEnd >= 0) {
+      const headers = part.subarray(0, headerEnd).toString("utf8");
+      const content = part.subarray(headerEnd + 4);
+      const name = /name="([^"]*)"/.exec(headers)?.[1];
+      if (/filename=/.test(headers)) file = Buffer.from(content);
+      else if (name) fields[name] = content.toString("utf8");
+    }
+    start = next;
+  }
+  return file ? { fields, file } : { fields };
 }

@@ -7,6 +7,7 @@ import { PhotoRejectedError, sanitizePhoto } from "../../workers/tip/photo.js";
 import { hashPin, newPin, verifyPin } from "../../workers/tip/pin.js";
 import { parseKey, type ReplyAddress, ReplyHandleSealer } from "../../workers/tip/reply-handle.js";
 import { SenderRateLimiter, senderKey } from "../../workers/tip/sender-key.js";
+import { containsPair, GPS_POINTER, headerMarkers, photoWithMetadata, segment } from "../fixtures/photos.js";
 
 /** Runs `fn` and returns what it threw (awaiting it if async); fails if it did not throw. */
 async function thrown(fn: () => unknown): Promise<Error> {
@@ -369,86 +370,6 @@ describe("SenderRateLimiter (real Redis at 127.0.0.1:6379)", () => {
 });
 
 // --- photos -------------------------------------------------------------------------------------
-
-/** A minimal little-endian TIFF/EXIF block: IFD0 with Orientation and a GPS IFD (Hanoi). */
-function exifWithGps(orientation: number): Buffer {
-  const tiff = Buffer.alloc(140);
-  tiff.write("II", 0, "latin1");
-  tiff.writeUInt16LE(42, 2);
-  tiff.writeUInt32LE(8, 4);
-  const entry = (at: number, tag: number, type: number, count: number, value: number) => {
-    tiff.writeUInt16LE(tag, at);
-    tiff.writeUInt16LE(type, at + 2);
-    tiff.writeUInt32LE(count, at + 4);
-    tiff.writeUInt32LE(value, at + 8);
-  };
-  // IFD0 at 8: 2 entries, ends at 38.
-  tiff.writeUInt16LE(2, 8);
-  entry(10, 0x0112, 3, 1, orientation); // Orientation, SHORT
-  entry(22, 0x8825, 4, 1, 38); // GPSInfo IFD pointer, LONG
-  tiff.writeUInt32LE(0, 34);
-  // GPS IFD at 38: 4 entries, ends at 92; rationals at 92 and 116.
-  tiff.writeUInt16LE(4, 38);
-  entry(40, 0x0001, 2, 2, 0x4e); // GPSLatitudeRef "N"
-  entry(52, 0x0002, 5, 3, 92); // GPSLatitude
-  entry(64, 0x0003, 2, 2, 0x45); // GPSLongitudeRef "E"
-  entry(76, 0x0004, 5, 3, 116); // GPSLongitude
-  tiff.writeUInt32LE(0, 88);
-  [21, 1, 1, 1, 4213, 100, 105, 1, 51, 1, 2937, 100].forEach((n, i) => {
-    tiff.writeUInt32LE(n, 92 + i * 4);
-  });
-  return tiff;
-}
-
-function segment(marker: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(4);
-  head[0] = 0xff;
-  head[1] = marker;
-  head.writeUInt16BE(payload.length + 2, 2);
-  return Buffer.concat([head, payload]);
-}
-
-/** Inserts segments right after SOI. */
-function withSegments(jpeg: Buffer, ...segments: Buffer[]): Buffer {
-  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
-}
-
-/** Markers of the segments before the first scan. */
-function headerMarkers(jpeg: Buffer): number[] {
-  const markers: number[] = [];
-  let i = 2;
-  while (i + 4 <= jpeg.length && jpeg[i] === 0xff) {
-    const marker = jpeg[i + 1] as number;
-    markers.push(marker);
-    if (marker === 0xda) break;
-    i += 2 + jpeg.readUInt16BE(i + 2);
-  }
-  return markers;
-}
-
-function containsPair(b: Buffer, first: number, second: number): boolean {
-  for (let i = 0; i + 1 < b.length; i++) if (b[i] === first && b[i + 1] === second) return true;
-  return false;
-}
-
-const GPS_POINTER = Buffer.from([0x25, 0x88, 0x04, 0x00]); // tag 0x8825, type LONG (little-endian)
-const XMP = Buffer.from(
-  'http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="21,1.7N" tiff:Artist="Nguyen Van A"/></rdf:RDF></x:xmpmeta>',
-  "latin1",
-);
-const COMMENT = Buffer.from("chup boi Nguyen Van A, lop 9A", "latin1");
-const ICC = Buffer.concat([Buffer.from("ICC_PROFILE\0\x01\x01", "latin1"), randomBytes(64)]);
-
-async function photoWithMetadata(width: number, height: number, orientation = 1): Promise<Buffer> {
-  const plain = await new Jimp({ width, height, color: 0x3366ccff }).getBuffer("image/jpeg");
-  return withSegments(
-    plain,
-    segment(0xe1, Buffer.concat([Buffer.from("Exif\0\0", "latin1"), exifWithGps(orientation)])),
-    segment(0xe1, XMP),
-    segment(0xe2, ICC),
-    segment(0xfe, COMMENT),
-  );
-}
 
 describe("sanitizePhoto", () => {
   it("drops EXIF with GPS, XMP, ICC and comments, keeping the picture", async () => {

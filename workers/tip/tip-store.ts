@@ -81,12 +81,14 @@ export class TipStore {
   /** Stores a new tip with its first audit entry, atomically. */
   async create(tip: TipRecord, audit: AuditEntry): Promise<void> {
     const encoded = Object.fromEntries(Object.entries(tip).map(([k, v]) => [k, JSON.stringify(v)]));
-    await this.redis
+    const multi = this.redis
       .multi()
       .hset(this.key("tip", tip.id), encoded)
       .zadd(this.key("tips"), tip.createdAt, tip.id)
-      .rpush(this.key("tip", tip.id, "audit"), JSON.stringify(audit))
-      .exec();
+      .rpush(this.key("tip", tip.id, "audit"), JSON.stringify(audit));
+    // Photos attached to a tip are kept as long as the tip.
+    for (const photoId of tip.photoIds) multi.persist(this.key("photo", photoId));
+    await multi.exec();
   }
 
   async get(id: string): Promise<TipRecord | undefined> {
@@ -151,8 +153,13 @@ export class TipStore {
     return out;
   }
 
-  async putPhoto(id: string, bytes: Buffer): Promise<void> {
-    await this.redis.set(this.key("photo", id), bytes);
+  /** Stores a sanitised photo; it expires after `ttlSeconds` unless a tip claims it. */
+  async putPhoto(id: string, bytes: Buffer, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.key("photo", id), bytes, "EX", ttlSeconds);
+  }
+
+  async hasPhoto(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.key("photo", id))) === 1;
   }
 
   async getPhoto(id: string): Promise<Buffer | undefined> {
