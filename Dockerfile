@@ -9,6 +9,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json config.ts logger.ts ./
 COPY knowledge ./knowledge
+COPY workers ./workers
+COPY bot ./bot
 RUN npm run build \
   && node dist/knowledge/cli/ingest.js knowledge/corpus \
   && npm prune --omit=dev
@@ -20,7 +22,9 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/data ./data
 COPY --from=build --chown=node:node /app/knowledge/corpus ./knowledge/corpus
+COPY --from=build --chown=node:node /app/workers/routing/example-province.yaml ./workers/routing/example-province.yaml
 COPY --chown=node:node package.json ./
 USER node
-# The bot entry arrives with the channels; until then the image answers questions.
-ENTRYPOINT ["node", "dist/knowledge/cli/ask.js"]
+# The tip workers; `node dist/knowledge/cli/ask.js "<question>"` answers a question. The bot entry
+# arrives with the channels.
+CMD ["node", "dist/workers/main.js"]
