@@ -43,9 +43,10 @@ describe("delivery through the Telegram messenger to a fake Bot API", () => {
     expect(text?.text).toContain(caseCode);
     // Sent as plain text: the tipster's "<b>" arrives as typed, it is not markup.
     expect(text?.text).toContain("<b>sau</b>");
-    const buttons = (
-      text?.replyMarkup as { inline_keyboard: Array<Array<{ callback_data: string }>> }
-    ).inline_keyboard.flat();
+    const markup = text?.replyMarkup as
+      | { inline_keyboard: Array<Array<{ callback_data: string }>> }
+      | undefined;
+    const buttons = markup?.inline_keyboard.flat() ?? [];
     expect(buttons.map((b) => b.callback_data.split(":")[1])).toEqual(["ack", "ask", "fwd", "close"]);
     for (const b of buttons) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
     expect(photo?.method).toBe("sendPhoto");
