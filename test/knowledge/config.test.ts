@@ -15,16 +15,27 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe("parseConfig", () => {
   it("gives the defaults for an empty environment", () => {
-    expect(parseConfig({})).toEqual({
+    const config = parseConfig({});
+    expect(config).toMatchObject({
       env: "development",
       logLevel: "info",
+      redisUrl: "redis://127.0.0.1:6379",
       knowledge: {
         corpusDir: "knowledge/corpus",
         indexDir: "data/index",
         embeddingDimensions: 768,
         minCoverage: DEFAULT_ANSWER.minCoverage,
       },
+      tips: {
+        prefix: "ssg",
+        routingFile: "workers/routing/example-province.yaml",
+        tipsPerSenderPerHour: 5,
+        chatMinIntervalMs: 1000,
+      },
     });
+    expect(config.knowledge.embeddings).toBeUndefined();
+    expect(config.tips.replyKey).toBeUndefined();
+    expect(config.telegram).toBeUndefined();
   });
 
   it("treats empty strings as not set", () => {
@@ -42,7 +53,7 @@ describe("parseConfig", () => {
       EMBEDDING_DIMENSIONS: "256",
       ANSWER_MIN_COVERAGE: "0.3",
     });
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       env: "test",
       logLevel: "silent",
       knowledge: {
@@ -52,6 +63,30 @@ describe("parseConfig", () => {
         minCoverage: 0.3,
       },
     });
+  });
+
+  it("requires the tip secrets in production and checks the reply key's form", () => {
+    const problems = configError({ NODE_ENV: "production" }).problems.map((p) => p.variable);
+    expect(problems).toEqual(expect.arrayContaining(["TIP_REPLY_KEY", "TIP_SENDER_SALT"]));
+    expect(configError({ TIP_REPLY_KEY: "abcd" }).message).toContain("TIP_REPLY_KEY");
+    const key = "0123456789abcdef".repeat(4);
+    const config = parseConfig({
+      NODE_ENV: "production",
+      TIP_REPLY_KEY: key,
+      TIP_SENDER_SALT: "a-long-enough-salt",
+    });
+    expect(config.tips.replyKey?.toString("hex")).toBe(key);
+  });
+
+  it("checks the Telegram token and the Redis URL", () => {
+    expect(configError({ TELEGRAM_BOT_TOKEN: "not-a-token" }).message).toContain("TELEGRAM_BOT_TOKEN");
+    expect(configError({ REDIS_URL: "http://127.0.0.1:6379" }).message).toContain("REDIS_URL");
+    expect(configError({ TELEGRAM_API_ROOT: "ftp://x" }).message).toContain("TELEGRAM_API_ROOT");
+    const t = parseConfig({
+      TELEGRAM_BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx",
+      TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+    });
+    expect(t.telegram).toEqual({ token: "123456:ABCdefGHIjklMNOpqrSTUvwx", apiRoot: "http://127.0.0.1:9" });
   });
 
   it("configures an embeddings endpoint only with a base URL and a model", () => {
