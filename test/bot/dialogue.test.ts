@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Dialogue } from "../../bot/dialogue/dialogue.js";
+import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
+import { parseConfig } from "../../config.js";
+import { answerQuestion } from "../../knowledge/answer/compose.js";
+import { embeddingProviderFor, ingest } from "../../knowledge/engine.js";
+import { KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
+import { RecordingMessenger } from "../fakes/recording-messenger.js";
+import { type TestRuntime, testRuntime } from "../workers/harness.js";
+
+const CORPUS = resolve(import.meta.dirname, "../../knowledge/corpus");
+const parent = { channel: "telegram" as const, chatId: "880001" };
+const student = { channel: "zalo" as const, chatId: "zalo-student-42" };
+const officer = { channel: "telegram" as const, chatId: "100000011" }; // Trực ban CA phường An Hòa
+
+describe("the shared dialogue", () => {
+  let rt: TestRuntime;
+  let messenger: RecordingMessenger;
+  let dialogue: Dialogue;
+  let dir: string;
+
+  beforeAll(async () => {
+    messenger = new RecordingMessenger();
+    rt = await testRuntime(messenger);
+    dir = await mkdtemp(join(tmpdir(), "ssg-dialogue-"));
+    const provider = embeddingProviderFor(parseConfig({}).knowledge);
+    await ingest([CORPUS], join(dir, "index"), provider);
+    const index = await KnowledgeIndex.open(join(dir, "index"), provider);
+    dialogue = new Dialogue({
+      sessions: new RedisSessionStore(rt.redis, rt.prefix),
+      routing: rt.routing,
+      intake: rt.intake,
+      triage: rt.triage,
+      ask: (q) => answerQuestion(index, q),
+      salt: randomBytes(16),
+    });
+  });
+  afterAll(async () => {
+    await rt.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("answers a parent's question typed without diacritics, with sources and the commitment explained", async () => {
+    await dialogue.handle(parent, { kind: "choice", data: "role:phu-huynh" });
+    const replies = await dialogue.handle(parent, {
+      kind: "text",
+      text: "khong doi mu bao hiem bi phat bao nhieu",
+    });
+    expect(replies[0]?.text).toContain("Nguồn:");
+    expect(replies[0]?.text).toContain("168/2024/NĐ-CP");
+    expect(replies.at(-1)?.text).toContain("cam kết an toàn giao thông");
+  });
+
+  it("says it does not know rather than guessing", async () => {
+    const [reply] = await dialogue.handle(parent, { kind: "text", text: "Giá vàng SJC hôm nay bao nhiêu?" });
+    expect(reply?.text).toContain("chưa có thông tin");
+  });
+
+  it("takes a tip step by step on Zalo-style numbered choices, and forgets it once sent", async () => {
+    const intro = await dialogue.handle(student, { kind: "text", text: "/baotin" });
+    expect(intro[0]?.text).toContain("KHÔNG lưu tên");
+    expect(intro[1]?.choices?.map((c) => c.data)).toContain("cat:ma-tuy");
+    await dialogue.handle(student, { kind: "choice", data: "cat:ma-tuy" });
+    const places = await dialogue.handle(student, { kind: "text", text: "thcs an hoa" });
+    expect(places[0]?.choices?.[0]).toEqual({
+      data: "place:school:thcs-an-hoa",
+      label: "Trường THCS An Hòa",
+    });
+    await dialogue.handle(student, { kind: "choice", data: "place:school:thcs-an-hoa" });
+    await dialogue.handle(student, {
+      kind: "text",
+      text: "Có anh lớp trên rủ hút thuốc lá điện tử lạ ở nhà vệ sinh.",
+    });
+    await dialogue.handle(student, { kind: "choice", data: "photo:done" });
+    const confirm = await dialogue.handle(student, { kind: "choice", data: "urg:binh-thuong" });
+    expect(confirm[0]?.text).toContain("Trường THCS An Hòa");
+    const done = await dialogue.handle(student, { kind: "choice", data: "send:yes" });
+    const code = /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(done.at(-1)?.text ?? "")?.[0];
+    expect(code).toBeDefined();
+    expect(done.at(-1)?.text).toMatch(/Mã PIN: \d{6}/);
+    await messenger.waitFor(() => messenger.to(officer.chatId).some((m) => m.text.includes(code as string)));
+    // The session keeps neither the draft nor the case code.
+    const sessions = await rt.redis.keys(`${rt.prefix}:session:*`);
+    const values = await Promise.all(sessions.map((k) => rt.redis.get(k)));
+    expect(values.join("\n")).not.toContain(code);
+    expect(values.join("\n")).not.toContain("thuốc lá điện tử");
+
+    // The officer acknowledges and asks; the student answers by replying to the question.
+    const tipId = await rt.store.idForCaseCode(code as string);
+    expect((await dialogue.handle(officer, { kind: "choice", data: `ack:${tipId}` }))[0]?.text).toContain(
+      "Đã nhận xử lý",
+    );
+    await dialogue.handle(officer, { kind: "choice", data: `ask:${tipId}` });
+    await dialogue.handle(officer, { kind: "text", text: "Em thấy việc này vào buổi nào?" });
+    await messenger.waitFor(() => messenger.to(student.chatId).length === 1);
+    const question = messenger.to(student.chatId)[0]?.text ?? "";
+    const answered = await dialogue.handle(student, {
+      kind: "text",
+      text: "Buổi chiều thứ Ba ạ.",
+      quoted: question,
+    });
+    expect(answered[0]?.text).toContain("Đã chuyển câu trả lời");
+    await messenger.waitFor(() =>
+      messenger.to(officer.chatId).some((m) => m.text.includes("Buổi chiều thứ Ba")),
+    );
+    const closed = await dialogue.handle(officer, { kind: "choice", data: `out:co-co-so:${tipId}` });
+    expect(closed[0]?.text).toContain("Đã đóng");
+  });
+
+  it("gives hotline guidance first when a message mentions danger to life", async () => {
+    const replies = await dialogue.handle(parent, { kind: "text", text: "truong dang chay, khoi rat nhieu" });
+    expect(replies[0]?.text).toContain("114");
+  });
+
+  it("ignores forged or stale choices and refuses officer actions from anyone else", async () => {
+    expect((await dialogue.handle(parent, { kind: "choice", data: "cat:ma-tuy" }))[0]?.text).toContain(
+      "không còn hiệu lực",
+    );
+    expect((await dialogue.handle(parent, { kind: "choice", data: "send:yes" }))[0]?.text).toContain(
+      "không còn hiệu lực",
+    );
+    const refused = await dialogue.handle(parent, {
+      kind: "choice",
+      data: "ack:00000000-0000-4000-8000-000000000000",
+    });
+    expect(refused[0]?.text).toContain("không có trong danh sách");
+    expect(await rt.redis.keys(`${rt.prefix}:tip:*`)).toHaveLength(2); // the tip above and its audit list
+  });
+
+  it("cancels a draft with /huy", async () => {
+    await dialogue.handle(parent, { kind: "text", text: "/baotin" });
+    await dialogue.handle(parent, { kind: "choice", data: "cat:chay-no" });
+    expect((await dialogue.handle(parent, { kind: "text", text: "/huy" }))[0]?.text).toContain("Đã hủy");
+    expect((await dialogue.handle(parent, { kind: "choice", data: "place:other" }))[0]?.text).toContain(
+      "không còn hiệu lực",
+    );
+  });
+});
