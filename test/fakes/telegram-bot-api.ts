@@ -31,6 +31,8 @@ export class FakeTelegramApi {
   readonly calls: Array<{ method: string; status: number }> = [];
   /** Chats that answer 403 "bot was blocked by the user". */
   readonly blocked = new Set<string>();
+  /** Files served by getFile and /file/bot<token>/<path>, by file id. */
+  readonly files = new Map<string, Buffer>();
   private readonly failures: Array<{ method?: string; failure: ScriptedFailure }> = [];
   private held: ServerResponse[] = [];
   private holding = false;
@@ -87,6 +89,13 @@ export class FakeTelegramApi {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
+    const file = /^\/file\/bot([^/]+)\/photos\/([\w-]+)\.jpg$/.exec(req.url ?? "");
+    if (file && req.method === "GET") {
+      const bytes = file[1] === this.token ? this.files.get(file[2] ?? "") : undefined;
+      res.writeHead(bytes ? 200 : 404, { "content-type": "application/octet-stream" });
+      res.end(bytes ?? "");
+      return;
+    }
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     const reply = (status: number, payload: unknown) => {
       this.calls.push({ method: match?.[2] ?? "?", status });
@@ -154,6 +163,15 @@ export class FakeTelegramApi {
             chat: { id: Number(chatId), type: "private" },
             text,
           },
+        });
+      }
+      case "getFile": {
+        const id = String(params.fields.file_id ?? "");
+        const bytes = this.files.get(id);
+        if (!bytes) return reply(400, { ok: false, error_code: 400, description: "Bad Request: invalid file_id" });
+        return reply(200, {
+          ok: true,
+          result: { file_id: id, file_unique_id: id, file_size: bytes.length, file_path: `photos/${id}.jpg` },
         });
       }
       default:

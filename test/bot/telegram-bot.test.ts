@@ -1,0 +1,201 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import fc from "fast-check";
+import type { Bot } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Dialogue } from "../../bot/dialogue/dialogue.js";
+import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
+import { createTelegramBot } from "../../bot/telegram/bot.js";
+import { TelegramMessenger } from "../../bot/telegram/telegram-messenger.js";
+import { parseConfig } from "../../config.js";
+import { answerQuestion } from "../../knowledge/answer/compose.js";
+import { embeddingProviderFor, ingest } from "../../knowledge/engine.js";
+import { KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
+import { createLogger } from "../../logger.js";
+import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
+import { containsPair, GPS_POINTER, photoWithMetadata } from "../fixtures/photos.js";
+import { type TestRuntime, testRuntime } from "../workers/harness.js";
+
+const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
+const BOT = {
+  id: 1,
+  is_bot: true,
+  first_name: "Cổng trường an toàn",
+  username: "ssg_test_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+} satisfies UserFromGetMe;
+const STUDENT = 777123;
+const OFFICER = 100000011;
+
+let updateId = 1;
+function message(chatId: number, extra: Record<string, unknown>): Update {
+  return {
+    update_id: updateId++,
+    message: {
+      message_id: updateId,
+      date: 1,
+      chat: { id: chatId, type: "private", first_name: "X" },
+      from: { id: chatId, is_bot: false, first_name: "X" },
+      ...extra,
+    },
+  } as unknown as Update;
+}
+const text = (chatId: number, t: string) =>
+  message(chatId, {
+    text: t,
+    ...(t.startsWith("/") && {
+      entities: [{ type: "bot_command", offset: 0, length: t.split(" ")[0]?.length ?? 0 }],
+    }),
+  });
+const press = (chatId: number, data: string): Update =>
+  ({
+    update_id: updateId++,
+    callback_query: {
+      id: String(updateId),
+      chat_instance: "c",
+      data,
+      from: { id: chatId, is_bot: false, first_name: "X" },
+      message: { message_id: 1, date: 1, chat: { id: chatId, type: "private", first_name: "X" } },
+    },
+  }) as unknown as Update;
+
+describe("the Telegram bot against a fake Bot API", () => {
+  let api: FakeTelegramApi;
+  let rt: TestRuntime;
+  let bot: Bot;
+  let dir: string;
+
+  beforeAll(async () => {
+    api = await new FakeTelegramApi(TOKEN).start();
+    rt = await testRuntime(new TelegramMessenger(TOKEN, api.apiRoot));
+    dir = await mkdtemp(join(tmpdir(), "ssg-tg-"));
+    const provider = embeddingProviderFor(parseConfig({}).knowledge);
+    await ingest([resolve(import.meta.dirname, "../../knowledge/corpus")], join(dir, "index"), provider);
+    const index = await KnowledgeIndex.open(join(dir, "index"), provider);
+    const dialogue = new Dialogue({
+      sessions: new RedisSessionStore(rt.redis, rt.prefix),
+      routing: rt.routing,
+      intake: rt.intake,
+      triage: rt.triage,
+      ask: (q) => answerQuestion(index, q),
+      salt: randomBytes(16),
+    });
+    bot = createTelegramBot(
+      { dialogue, logger: createLogger("silent"), token: TOKEN, apiRoot: api.apiRoot },
+      { botInfo: BOT, floodLimit: 1000 },
+    );
+  });
+  afterAll(async () => {
+    await rt.dispose();
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const lastTo = (chatId: number) => api.messagesTo(String(chatId)).at(-1);
+
+  it("shows the menu as buttons and answers a question with its sources", async () => {
+    await bot.handleUpdate(text(STUDENT, "/start"));
+    const menu = lastTo(STUDENT)?.replyMarkup as { inline_keyboard: Array<Array<{ callback_data: string }>> };
+    expect(menu.inline_keyboard.flat().map((b) => b.callback_data)).toContain("d:menu:report");
+    await bot.handleUpdate(text(STUDENT, "so dien thoai bao chay la so may"));
+    expect(lastTo(STUDENT)?.text).toContain("114");
+    expect(lastTo(STUDENT)?.text).toContain("Nguồn:");
+  });
+
+  it("takes a drug tip with a photo; the officer gets it without the student's ids or EXIF, then acts on it", async () => {
+    await bot.handleUpdate(press(STUDENT, "d:menu:report"));
+    await bot.handleUpdate(press(STUDENT, "d:cat:ma-tuy"));
+    await bot.handleUpdate(text(STUDENT, "THCS An Hoa"));
+    await bot.handleUpdate(press(STUDENT, "d:place:school:thcs-an-hoa"));
+    await bot.handleUpdate(text(STUDENT, "Có người bán <b>kẹo lạ</b> & thuốc lá điện tử ở cổng sau."));
+    api.files.set("photo-1", await photoWithMetadata(80, 60));
+    await bot.handleUpdate(
+      message(STUDENT, {
+        photo: [{ file_id: "photo-1", file_unique_id: "u1", width: 80, height: 60, file_size: 2000 }],
+      }),
+    );
+    expect(lastTo(STUDENT)?.text).toContain("Đã nhận 1 ảnh");
+    await bot.handleUpdate(press(STUDENT, "d:photo:done"));
+    await bot.handleUpdate(press(STUDENT, "d:urg:binh-thuong"));
+    await bot.handleUpdate(press(STUDENT, "d:send:yes"));
+    const code = /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(lastTo(STUDENT)?.text ?? "")?.[0] as string;
+    expect(code).toBeDefined();
+
+    const until = Date.now() + 10_000;
+    while (api.messagesTo(String(OFFICER)).length < 2 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 25));
+    const [tipMessage, photo] = api.messagesTo(String(OFFICER));
+    expect(tipMessage?.text).toContain(code);
+    expect(tipMessage?.text).toContain("<b>kẹo lạ</b> & thuốc");
+    expect(tipMessage?.text).not.toContain(String(STUDENT));
+    expect(photo?.photo && containsPair(photo.photo, 0xff, 0xe1)).toBe(false);
+    expect(photo?.photo?.includes(GPS_POINTER)).toBe(false);
+
+    const tipId = await rt.store.idForCaseCode(code);
+    await bot.handleUpdate(press(OFFICER, `t:ask:${tipId}`));
+    await bot.handleUpdate(text(OFFICER, "Người bán khoảng bao nhiêu tuổi?"));
+    const until2 = Date.now() + 10_000;
+    while (!lastTo(STUDENT)?.text.includes("bao nhiêu tuổi") && Date.now() < until2)
+      await new Promise((r) => setTimeout(r, 25));
+    const question = lastTo(STUDENT);
+    expect(question?.text).toContain(code);
+    await bot.handleUpdate(
+      message(STUDENT, {
+        text: "Khoảng 20 tuổi.",
+        reply_to_message: {
+          message_id: question?.messageId,
+          date: 1,
+          chat: { id: STUDENT, type: "private" },
+          from: BOT,
+          text: question?.text,
+        },
+      }),
+    );
+    const until3 = Date.now() + 10_000;
+    while (!lastTo(OFFICER)?.text.includes("Khoảng 20 tuổi") && Date.now() < until3)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(lastTo(OFFICER)?.text).toContain("Khoảng 20 tuổi");
+    await bot.handleUpdate(press(OFFICER, `t:close:${tipId}`));
+    await bot.handleUpdate(press(OFFICER, `d:out:co-co-so:${tipId}`));
+    expect(lastTo(OFFICER)?.text).toContain("Đã đóng");
+    expect((await rt.store.get(tipId as string))?.status).toBe("closed");
+  });
+
+  it("survives hostile updates: huge or broken text, HTML, forged callback data", async () => {
+    const before = await rt.redis.keys(`${rt.prefix}:tip:*`);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 6000 }).map((t) => text(STUDENT + 1, t || ".")),
+          fc.string({ unit: "binary", maxLength: 300 }).map((t) => text(STUDENT + 1, `${t}\ud800<script>`)),
+          fc.string({ maxLength: 80 }).map((d) => press(STUDENT + 1, d)),
+          fc
+            .constantFrom(
+              "t:ack:../../etc",
+              "d:out:co-co-so:00000000-0000-4000-8000-000000000000",
+              "d:place:school:",
+              "t:",
+            )
+            .map((d) => press(STUDENT + 1, d)),
+        ),
+        async (update) => {
+          await bot.handleUpdate(update);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(await rt.redis.keys(`${rt.prefix}:tip:*`)).toEqual(before);
+    for (const m of api.messagesTo(String(STUDENT + 1))) expect(m.text.length).toBeLessThanOrEqual(4096);
+  });
+});
