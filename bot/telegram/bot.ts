@@ -1,5 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { limit } from "@grammyjs/ratelimiter";
+import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Context } from "grammy";
 import type { TelegramDeps } from "./context.js";
 import { choicesFeature } from "./features/choices.js";
@@ -26,6 +27,8 @@ export function createTelegramBot(deps: TelegramDeps, opts: TelegramBotOptions =
   });
   // Outgoing calls wait out 429 retry_after and retry 5xx a few times.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  // Updates of one chat are handled in order (the runner processes chats concurrently).
+  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
   // Incoming floods from one chat are dropped before they reach the dialogue.
   bot.use(
     limit({

@@ -31,6 +31,8 @@ export class FakeTelegramApi {
   readonly calls: Array<{ method: string; status: number }> = [];
   /** Chats that answer 403 "bot was blocked by the user". */
   readonly blocked = new Set<string>();
+  /** Updates handed out by getUpdates (long polling), oldest first. */
+  readonly updates: unknown[] = [];
   /** Files served by getFile and /file/bot<token>/<path>, by file id. */
   readonly files = new Map<string, Buffer>();
   private readonly failures: Array<{ method?: string; failure: ScriptedFailure }> = [];
@@ -165,10 +167,16 @@ export class FakeTelegramApi {
           },
         });
       }
+      case "getUpdates": {
+        // A short long-poll: answer at once when something is queued, else after 100 ms.
+        if (this.updates.length === 0) await new Promise((r) => setTimeout(r, 100));
+        return reply(200, { ok: true, result: this.updates.splice(0, this.updates.length) });
+      }
       case "getFile": {
         const id = String(params.fields.file_id ?? "");
         const bytes = this.files.get(id);
-        if (!bytes) return reply(400, { ok: false, error_code: 400, description: "Bad Request: invalid file_id" });
+        if (!bytes)
+          return reply(400, { ok: false, error_code: 400, description: "Bad Request: invalid file_id" });
         return reply(200, {
           ok: true,
           result: { file_id: id, file_unique_id: id, file_size: bytes.length, file_path: `photos/${id}.jpg` },

@@ -1,0 +1,69 @@
+/**
+ * `npm start`: the bot on every configured channel plus the tip workers.
+ * So far: Telegram by long polling (runner + per-chat sequentialize). Webhooks, Zalo and the
+ * web chat come with the rest of the channels issue.
+ */
+import { run } from "@grammyjs/runner";
+import { ConfigError, parseConfig } from "../config.js";
+import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
+import { openOrBuildIndex } from "../knowledge/engine.js";
+import { createLogger } from "../logger.js";
+import { ChannelRouter, type Messenger } from "../workers/messenger.js";
+import { createTipRuntime, developmentSecret } from "../workers/runtime.js";
+import { Dialogue } from "./dialogue/dialogue.js";
+import { RedisSessionStore } from "./dialogue/session-store.js";
+import { createTelegramBot } from "./telegram/bot.js";
+import { TelegramMessenger } from "./telegram/telegram-messenger.js";
+
+let config: ReturnType<typeof parseConfig>;
+try {
+  config = parseConfig(process.env);
+} catch (e) {
+  console.error(e instanceof ConfigError ? e.message : e);
+  process.exit(78);
+}
+const logger = createLogger(config.logLevel);
+const index = await openOrBuildIndex(config.knowledge, (r) =>
+  logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
+);
+const channels: Record<string, Messenger> = {};
+if (config.telegram)
+  channels.telegram = new TelegramMessenger(config.telegram.token, config.telegram.apiRoot);
+const runtime = await createTipRuntime(config, {
+  logger,
+  workers: { messenger: new ChannelRouter(channels) },
+});
+await runtime.intake.reconcile();
+const salt = config.tips.senderSalt ?? (await developmentSecret(config.tips.secretsDir, "sender.salt", 32));
+const dialogue = new Dialogue({
+  sessions: new RedisSessionStore(runtime.redis, config.tips.prefix),
+  routing: runtime.routing,
+  intake: runtime.intake,
+  triage: runtime.triage,
+  ask: (q) => answerQuestion(index, q, { ...DEFAULT_ANSWER, minCoverage: config.knowledge.minCoverage }),
+  salt,
+});
+
+const stops: Array<() => Promise<void>> = [];
+if (config.telegram) {
+  const bot = createTelegramBot({ dialogue, logger, ...config.telegram });
+  const runner = run(bot);
+  stops.push(async () => {
+    if (runner.isRunning()) await runner.stop();
+  });
+  logger.info("telegram: long polling");
+} else {
+  logger.warn("no TELEGRAM_BOT_TOKEN: the bot answers no chat yet (workers and knowledge are up)");
+}
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "stopping: no new updates, finishing active work");
+  for (const s of stops) await s();
+  await runtime.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

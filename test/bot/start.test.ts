@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
+
+describe("npm start with a Telegram token (long polling against a fake Bot API)", () => {
+  let child: ChildProcess | undefined;
+  let api: FakeTelegramApi | undefined;
+  let dir: string | undefined;
+  const prefix = `test-${randomUUID()}`;
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await api?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    const redis = new Redis();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("builds its index, answers /start and a question, and stops cleanly on SIGTERM", {
+    timeout: 60_000,
+  }, async () => {
+    api = await new FakeTelegramApi(TOKEN).start();
+    dir = await mkdtemp(join(tmpdir(), "ssg-start-"));
+    child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        QUEUE_PREFIX: prefix,
+        INDEX_DIR: join(dir, "index"),
+        SECRETS_DIR: join(dir, "secrets"),
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const chat = { id: 4242, type: "private", first_name: "P" };
+    const from = { id: 4242, is_bot: false, first_name: "P" };
+    api.updates.push(
+      {
+        update_id: 1,
+        message: {
+          message_id: 1,
+          date: 1,
+          chat,
+          from,
+          text: "/start",
+          entities: [{ type: "bot_command", offset: 0, length: 6 }],
+        },
+      },
+      {
+        update_id: 2,
+        message: { message_id: 2, date: 1, chat, from, text: "tre em may tuoi duoc di xe gan may" },
+      },
+    );
+    const until = Date.now() + 45_000;
+    while (api.messagesTo("4242").length < 2 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    const [menu, answer] = api.messagesTo("4242");
+    expect(menu?.text).toContain("Cổng trường an toàn");
+    expect(answer?.text).toContain("Nguồn:");
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => child?.once("exit", (c) => r(c)));
+    expect(code).toBe(0);
+  });
+});
