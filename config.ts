@@ -49,6 +49,8 @@ const envSchema = z
       .regex(/^\d+:[\w-]{20,}$/, "does not look like a bot token (123456:ABC…)")
       .optional(),
     TELEGRAM_API_ROOT: url.default("https://api.telegram.org"),
+    ZALO_BOT_TOKEN: z.string().min(10, "does not look like a Zalo bot token").optional(),
+    ZALO_API_ROOT: url.default("https://bot-api.zaloplatforms.com"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.TIP_REPLY_KEY)
@@ -111,6 +113,10 @@ export interface Config {
     readonly lockMs: number;
     readonly stalledIntervalMs: number;
   };
+  readonly zalo?: {
+    readonly token: string;
+    readonly apiRoot: string;
+  };
   readonly telegram?: {
     readonly token: string;
     /** Bot API server (grammY `client.apiRoot`); a local fake in tests. */
@@ -160,6 +166,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },
     ...(e.TELEGRAM_BOT_TOKEN && { telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT } }),
+    ...(e.ZALO_BOT_TOKEN && { zalo: { token: e.ZALO_BOT_TOKEN, apiRoot: e.ZALO_API_ROOT } }),
     knowledge: {
       corpusDir: e.KNOWLEDGE_DIR,
       indexDir: e.INDEX_DIR,
@@ -176,4 +183,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         }),
     },
   };
+}
+
+/** For entry files: parses the environment, or prints what is wrong and exits (EX_CONFIG). */
+export function configFromEnvOrExit(env: Record<string, string | undefined>): Config {
+  try {
+    return parseConfig(env);
+  } catch (e) {
+    console.error(e instanceof ConfigError ? e.message : e);
+    process.exit(78);
+  }
 }

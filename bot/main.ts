@@ -4,34 +4,24 @@
  * web chat come with the rest of the channels issue.
  */
 import { run } from "@grammyjs/runner";
-import { ConfigError, parseConfig } from "../config.js";
+import { configFromEnvOrExit } from "../config.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { openOrBuildIndex } from "../knowledge/engine.js";
 import { createLogger } from "../logger.js";
-import { ChannelRouter, type Messenger } from "../workers/messenger.js";
 import { createTipRuntime, developmentSecret } from "../workers/runtime.js";
+import { messengersFor } from "./channels.js";
 import { Dialogue } from "./dialogue/dialogue.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
 import { createTelegramBot } from "./telegram/bot.js";
-import { TelegramMessenger } from "./telegram/telegram-messenger.js";
 
-let config: ReturnType<typeof parseConfig>;
-try {
-  config = parseConfig(process.env);
-} catch (e) {
-  console.error(e instanceof ConfigError ? e.message : e);
-  process.exit(78);
-}
+const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
 const index = await openOrBuildIndex(config.knowledge, (r) =>
   logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
 );
-const channels: Record<string, Messenger> = {};
-if (config.telegram)
-  channels.telegram = new TelegramMessenger(config.telegram.token, config.telegram.apiRoot);
 const runtime = await createTipRuntime(config, {
   logger,
-  workers: { messenger: new ChannelRouter(channels) },
+  workers: { messenger: messengersFor(config).router },
 });
 await runtime.intake.reconcile();
 const salt = config.tips.senderSalt ?? (await developmentSecret(config.tips.secretsDir, "sender.salt", 32));

@@ -2,29 +2,20 @@
  * `npm run worker`: runs the tip pipeline's workers only, to scale them out beside the bot.
  * Delivers through every configured channel; stops gracefully on SIGTERM/SIGINT.
  */
-import { TelegramMessenger } from "../bot/telegram/telegram-messenger.js";
-import { ConfigError, parseConfig } from "../config.js";
+import { messengersFor } from "../bot/channels.js";
+import { configFromEnvOrExit } from "../config.js";
 import { createLogger } from "../logger.js";
-import { ChannelRouter, type Messenger } from "./messenger.js";
 import { createTipRuntime } from "./runtime.js";
 
-let config: ReturnType<typeof parseConfig>;
-try {
-  config = parseConfig(process.env);
-} catch (e) {
-  console.error(e instanceof ConfigError ? e.message : e);
-  process.exit(78);
-}
+const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
-const channels: Record<string, Messenger> = {};
-if (config.telegram)
-  channels.telegram = new TelegramMessenger(config.telegram.token, config.telegram.apiRoot);
-if (Object.keys(channels).length === 0)
+const { router, channels } = messengersFor(config);
+if (channels.length === 0)
   logger.warn("no messaging channel configured: deliveries will fail and be retried");
 
 const runtime = await createTipRuntime(config, {
   logger,
-  workers: { messenger: new ChannelRouter(channels) },
+  workers: { messenger: router },
 });
 // Tips stored by a process that died before queueing them are queued now, and every minute.
 const requeued = await runtime.intake.reconcile();
@@ -32,7 +23,7 @@ if (requeued > 0) logger.warn({ requeued }, "re-queued tips that were stored but
 const timer = setInterval(() => {
   runtime.intake.reconcile().catch((err: Error) => logger.error({ err: err.message }, "reconcile failed"));
 }, 60_000);
-logger.info({ prefix: config.tips.prefix, channels: Object.keys(channels) }, "workers started");
+logger.info({ prefix: config.tips.prefix, channels }, "workers started");
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -1,18 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Dialogue } from "../../bot/dialogue/dialogue.js";
-import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
-import { parseConfig } from "../../config.js";
-import { answerQuestion } from "../../knowledge/answer/compose.js";
-import { embeddingProviderFor, ingest } from "../../knowledge/engine.js";
-import { KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
+import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
+import { testDialogue } from "./dialogue-harness.js";
 
-const CORPUS = resolve(import.meta.dirname, "../../knowledge/corpus");
 const parent = { channel: "telegram" as const, chatId: "880001" };
 const student = { channel: "zalo" as const, chatId: "zalo-student-42" };
 const officer = { channel: "telegram" as const, chatId: "100000011" }; // Trực ban CA phường An Hòa
@@ -21,27 +12,16 @@ describe("the shared dialogue", () => {
   let rt: TestRuntime;
   let messenger: RecordingMessenger;
   let dialogue: Dialogue;
-  let dir: string;
+  let dispose: () => Promise<void>;
 
   beforeAll(async () => {
     messenger = new RecordingMessenger();
     rt = await testRuntime(messenger);
-    dir = await mkdtemp(join(tmpdir(), "ssg-dialogue-"));
-    const provider = embeddingProviderFor(parseConfig({}).knowledge);
-    await ingest([CORPUS], join(dir, "index"), provider);
-    const index = await KnowledgeIndex.open(join(dir, "index"), provider);
-    dialogue = new Dialogue({
-      sessions: new RedisSessionStore(rt.redis, rt.prefix),
-      routing: rt.routing,
-      intake: rt.intake,
-      triage: rt.triage,
-      ask: (q) => answerQuestion(index, q),
-      salt: randomBytes(16),
-    });
+    ({ dialogue, dispose } = await testDialogue(rt));
   });
   afterAll(async () => {
     await rt.dispose();
-    await rm(dir, { recursive: true, force: true });
+    await dispose();
   });
 
   it("answers a parent's question typed without diacritics, with sources and the commitment explained", async () => {

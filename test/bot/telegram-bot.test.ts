@@ -1,23 +1,15 @@
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import fc from "fast-check";
 import type { Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Dialogue } from "../../bot/dialogue/dialogue.js";
-import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
+import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { createTelegramBot } from "../../bot/telegram/bot.js";
 import { TelegramMessenger } from "../../bot/telegram/telegram-messenger.js";
-import { parseConfig } from "../../config.js";
-import { answerQuestion } from "../../knowledge/answer/compose.js";
-import { embeddingProviderFor, ingest } from "../../knowledge/engine.js";
-import { KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
 import { createLogger } from "../../logger.js";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { containsPair, GPS_POINTER, photoWithMetadata } from "../fixtures/photos.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
+import { testDialogue } from "./dialogue-harness.js";
 
 const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
 const BOT = {
@@ -74,23 +66,13 @@ describe("the Telegram bot against a fake Bot API", () => {
   let api: FakeTelegramApi;
   let rt: TestRuntime;
   let bot: Bot;
-  let dir: string;
+  let dispose: () => Promise<void>;
 
   beforeAll(async () => {
     api = await new FakeTelegramApi(TOKEN).start();
     rt = await testRuntime(new TelegramMessenger(TOKEN, api.apiRoot));
-    dir = await mkdtemp(join(tmpdir(), "ssg-tg-"));
-    const provider = embeddingProviderFor(parseConfig({}).knowledge);
-    await ingest([resolve(import.meta.dirname, "../../knowledge/corpus")], join(dir, "index"), provider);
-    const index = await KnowledgeIndex.open(join(dir, "index"), provider);
-    const dialogue = new Dialogue({
-      sessions: new RedisSessionStore(rt.redis, rt.prefix),
-      routing: rt.routing,
-      intake: rt.intake,
-      triage: rt.triage,
-      ask: (q) => answerQuestion(index, q),
-      salt: randomBytes(16),
-    });
+    let dialogue: Dialogue;
+    ({ dialogue, dispose } = await testDialogue(rt));
     bot = createTelegramBot(
       { dialogue, logger: createLogger("silent"), token: TOKEN, apiRoot: api.apiRoot },
       { botInfo: BOT, floodLimit: 1000 },
@@ -99,7 +81,7 @@ describe("the Telegram bot against a fake Bot API", () => {
   afterAll(async () => {
     await rt.dispose();
     await api.close();
-    await rm(dir, { recursive: true, force: true });
+    await dispose();
   });
 
   const lastTo = (chatId: number) => api.messagesTo(String(chatId)).at(-1);

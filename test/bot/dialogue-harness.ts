@@ -1,0 +1,32 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Dialogue } from "../../bot/dialogue/dialogue.js";
+import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
+import { parseConfig } from "../../config.js";
+import { answerQuestion } from "../../knowledge/answer/compose.js";
+import { embeddingProviderFor, ingest } from "../../knowledge/engine.js";
+import { KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
+import type { TestRuntime } from "../workers/harness.js";
+
+const CORPUS = resolve(import.meta.dirname, "../../knowledge/corpus");
+
+/** The dialogue over the shipped knowledge base (indexed in a temp dir) and a test tip runtime. */
+export async function testDialogue(
+  rt: TestRuntime,
+): Promise<{ dialogue: Dialogue; dispose: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "ssg-dialogue-"));
+  const provider = embeddingProviderFor(parseConfig({}).knowledge);
+  await ingest([CORPUS], join(dir, "index"), provider);
+  const index = await KnowledgeIndex.open(join(dir, "index"), provider);
+  const dialogue = new Dialogue({
+    sessions: new RedisSessionStore(rt.redis, rt.prefix),
+    routing: rt.routing,
+    intake: rt.intake,
+    triage: rt.triage,
+    ask: (q) => answerQuestion(index, q),
+    salt: randomBytes(16),
+  });
+  return { dialogue, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
