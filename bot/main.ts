@@ -1,6 +1,6 @@
 /**
  * `npm start`: the bot on every configured channel plus the tip workers.
- * So far: Telegram by long polling (runner + per-chat sequentialize). Webhooks, Zalo and the
+ * So far: Telegram (runner + per-chat sequentialize) and Zalo by long polling. Webhooks and the
  * web chat come with the rest of the channels issue.
  */
 import { run } from "@grammyjs/runner";
@@ -13,6 +13,8 @@ import { messengersFor } from "./channels.js";
 import { Dialogue } from "./dialogue/dialogue.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
 import { createTelegramBot } from "./telegram/bot.js";
+import { ZaloClient } from "./zalo/zalo-client.js";
+import { pollZalo } from "./zalo/zalo-polling.js";
 
 const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
@@ -43,7 +45,20 @@ if (config.telegram) {
   });
   logger.info("telegram: long polling");
 } else {
-  logger.warn("no TELEGRAM_BOT_TOKEN: the bot answers no chat yet (workers and knowledge are up)");
+  if (!config.zalo)
+    logger.warn(
+      "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: no chat is answered yet (workers and knowledge are up)",
+    );
+}
+
+if (config.zalo) {
+  const zalo = pollZalo(
+    new ZaloClient(config.zalo.token, { apiRoot: config.zalo.apiRoot }),
+    dialogue,
+    logger,
+  );
+  stops.push(zalo.stop);
+  logger.info("zalo: long polling");
 }
 
 let stopping = false;

@@ -92,7 +92,12 @@ export class Dialogue {
       const emergency = detectEmergency(input.text);
       if (emergency) replies.push({ text: `⚠️ ${emergency.guidance.join("\n")}` });
     }
-    replies.push(...(await this.route(chat, session, input)));
+    // On channels without buttons, a bare number picks one of the choices offered last.
+    const picked = input.kind === "text" ? /^\s*(\d{1,2})\s*\.?\s*$/.exec(input.text) : null;
+    const offered = picked ? session.offered?.[Number(picked[1]) - 1] : undefined;
+    replies.push(...(await this.route(chat, session, offered ? { kind: "choice", data: offered } : input)));
+    const lastChoices = replies.findLast((r) => r.choices && r.choices.length > 0)?.choices;
+    session.offered = lastChoices?.map((c) => c.data);
     session.updatedAt = Date.now();
     await this.deps.sessions.save(key, session);
     return replies;

@@ -29,6 +29,8 @@ export const sessionSchema = z.object({
       z.object({ kind: z.literal("officer-forward"), tipId: z.string() }),
     ])
     .optional(),
+  /** Data of the choices last offered, so that a bare number ("2") picks one (Zalo, SMS-like use). */
+  offered: z.array(z.string()).max(20).optional(),
   updatedAt: z.number().default(0),
 });
 export type Session = z.infer<typeof sessionSchema>;

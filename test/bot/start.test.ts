@@ -6,18 +6,21 @@ import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
+import { FakeZaloApi, zaloTextUpdate } from "../fakes/zalo-bot-api.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
 
-describe("npm start with a Telegram token (long polling against a fake Bot API)", () => {
+describe("npm start with Telegram and Zalo tokens (long polling against fake Bot APIs)", () => {
   let child: ChildProcess | undefined;
   let api: FakeTelegramApi | undefined;
+  let zalo: FakeZaloApi | undefined;
   let dir: string | undefined;
   const prefix = `test-${randomUUID()}`;
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
     await api?.close();
+    await zalo?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
     const redis = new Redis();
     const keys = await redis.keys(`${prefix}*`);
@@ -29,6 +32,7 @@ describe("npm start with a Telegram token (long polling against a fake Bot API)"
     timeout: 60_000,
   }, async () => {
     api = await new FakeTelegramApi(TOKEN).start();
+    zalo = await new FakeZaloApi("zalo-test-token-1234567890").start();
     dir = await mkdtemp(join(tmpdir(), "ssg-start-"));
     child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
       cwd: ROOT,
@@ -36,6 +40,8 @@ describe("npm start with a Telegram token (long polling against a fake Bot API)"
         ...process.env,
         TELEGRAM_BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: api.apiRoot,
+        ZALO_BOT_TOKEN: "zalo-test-token-1234567890",
+        ZALO_API_ROOT: zalo.apiRoot,
         QUEUE_PREFIX: prefix,
         INDEX_DIR: join(dir, "index"),
         SECRETS_DIR: join(dir, "secrets"),
@@ -62,12 +68,17 @@ describe("npm start with a Telegram token (long polling against a fake Bot API)"
         message: { message_id: 2, date: 1, chat, from, text: "tre em may tuoi duoc di xe gan may" },
       },
     );
+    zalo.queueUpdate(zaloTextUpdate("zalo-parent-1", "Mấy tuổi thì được lái xe gắn máy?"));
     const until = Date.now() + 45_000;
-    while (api.messagesTo("4242").length < 2 && Date.now() < until)
+    while (
+      (api.messagesTo("4242").length < 2 || zalo.messagesTo("zalo-parent-1").length < 1) &&
+      Date.now() < until
+    )
       await new Promise((r) => setTimeout(r, 100));
     const [menu, answer] = api.messagesTo("4242");
     expect(menu?.text).toContain("Cổng trường an toàn");
     expect(answer?.text).toContain("Nguồn:");
+    expect(zalo.messagesTo("zalo-parent-1")[0]?.text).toContain("Nguồn:");
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((r) => child?.once("exit", (c) => r(c)));
     expect(code).toBe(0);
