@@ -51,8 +51,24 @@ const envSchema = z
     TELEGRAM_API_ROOT: url.default("https://api.telegram.org"),
     ZALO_BOT_TOKEN: z.string().min(10, "does not look like a Zalo bot token").optional(),
     ZALO_API_ROOT: url.default("https://bot-api.zaloplatforms.com"),
+    BOT_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    PUBLIC_URL: url.optional(),
+    WEBHOOK_SECRET: z
+      .string()
+      .min(8, "at least 8 characters")
+      .max(256, "at most 256 characters")
+      .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-' only (Telegram's rule)")
+      .optional(),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
   })
   .superRefine((env, ctx) => {
+    if (env.BOT_MODE === "webhook") {
+      if (!env.PUBLIC_URL)
+        ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "required when BOT_MODE=webhook" });
+      if (!env.WEBHOOK_SECRET)
+        ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when BOT_MODE=webhook" });
+    }
     if (env.NODE_ENV === "production" && !env.TIP_REPLY_KEY)
       ctx.addIssue({
         code: "custom",
@@ -113,6 +129,11 @@ export interface Config {
     readonly lockMs: number;
     readonly stalledIntervalMs: number;
   };
+  /** How chats reach the bot: long polling, or webhooks on `publicUrl` checked with `secret`. */
+  readonly mode:
+    | { readonly kind: "polling" }
+    | { readonly kind: "webhook"; readonly publicUrl: string; readonly secret: string };
+  readonly http: { readonly port: number; readonly host: string };
   readonly zalo?: {
     readonly token: string;
     readonly apiRoot: string;
@@ -150,6 +171,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
+    mode:
+      e.BOT_MODE === "webhook" && e.PUBLIC_URL && e.WEBHOOK_SECRET
+        ? { kind: "webhook", publicUrl: e.PUBLIC_URL.replace(/\/$/, ""), secret: e.WEBHOOK_SECRET }
+        : { kind: "polling" },
+    http: { port: e.PORT, host: e.HOST },
     tips: {
       prefix: e.QUEUE_PREFIX,
       routingFile: e.ROUTING_FILE,

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the bot on every configured channel plus the tip workers.
- * So far: Telegram (runner + per-chat sequentialize) and Zalo by long polling. Webhooks and the
- * web chat come with the rest of the channels issue.
+ * Telegram (runner + per-chat sequentialize) and Zalo by long polling, or both by webhook
+ * (BOT_MODE=webhook) on the HTTP server, which also answers /healthz.
  */
 import { run } from "@grammyjs/runner";
 import { configFromEnvOrExit } from "../config.js";
@@ -12,6 +12,7 @@ import { createTipRuntime, developmentSecret } from "../workers/runtime.js";
 import { messengersFor } from "./channels.js";
 import { Dialogue } from "./dialogue/dialogue.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
+import { createHttpServer } from "./http/server.js";
 import { createTelegramBot } from "./telegram/bot.js";
 import { ZaloClient } from "./zalo/zalo-client.js";
 import { pollZalo } from "./zalo/zalo-polling.js";
@@ -37,29 +38,49 @@ const dialogue = new Dialogue({
 });
 
 const stops: Array<() => Promise<void>> = [];
-if (config.telegram) {
-  const bot = createTelegramBot({ dialogue, logger, ...config.telegram });
+const webhook = config.mode.kind === "webhook" ? config.mode : undefined;
+const bot = config.telegram ? createTelegramBot({ dialogue, logger, ...config.telegram }) : undefined;
+const zaloClient = config.zalo
+  ? new ZaloClient(config.zalo.token, { apiRoot: config.zalo.apiRoot })
+  : undefined;
+
+const server = createHttpServer({
+  logger,
+  ...(bot && webhook && { telegram: { bot, secret: webhook.secret } }),
+  ...(zaloClient &&
+    webhook && {
+      zalo: {
+        client: zaloClient,
+        dialogue,
+        secret: webhook.secret,
+        redis: runtime.redis,
+        prefix: config.tips.prefix,
+      },
+    }),
+});
+await server.listen({ port: config.http.port, host: config.http.host });
+stops.unshift(() => server.close());
+logger.info({ port: config.http.port, mode: config.mode.kind }, "http server listening");
+
+if (bot && webhook) {
+  await bot.init();
+  await bot.api.setWebhook(`${webhook.publicUrl}/webhook/telegram`, { secret_token: webhook.secret });
+} else if (bot) {
   const runner = run(bot);
   stops.push(async () => {
     if (runner.isRunning()) await runner.stop();
   });
-  logger.info("telegram: long polling");
-} else {
-  if (!config.zalo)
-    logger.warn(
-      "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: no chat is answered yet (workers and knowledge are up)",
-    );
 }
-
-if (config.zalo) {
-  const zalo = pollZalo(
-    new ZaloClient(config.zalo.token, { apiRoot: config.zalo.apiRoot }),
-    dialogue,
-    logger,
-  );
+if (zaloClient && webhook) {
+  await zaloClient.setWebhook({ url: `${webhook.publicUrl}/webhook/zalo`, secret_token: webhook.secret });
+} else if (zaloClient) {
+  const zalo = pollZalo(zaloClient, dialogue, logger);
   stops.push(zalo.stop);
-  logger.info("zalo: long polling");
 }
+if (!bot && !zaloClient)
+  logger.warn(
+    "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: no chat is answered yet (workers and knowledge are up)",
+  );
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

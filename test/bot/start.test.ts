@@ -1,12 +1,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { FakeZaloApi, zaloTextUpdate } from "../fakes/zalo-bot-api.js";
+
+async function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
@@ -34,6 +44,7 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     api = await new FakeTelegramApi(TOKEN).start();
     zalo = await new FakeZaloApi("zalo-test-token-1234567890").start();
     dir = await mkdtemp(join(tmpdir(), "ssg-start-"));
+    const port = await freePort();
     child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
       cwd: ROOT,
       env: {
@@ -46,6 +57,7 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
         INDEX_DIR: join(dir, "index"),
         SECRETS_DIR: join(dir, "secrets"),
         LOG_LEVEL: "warn",
+        PORT: String(port),
       },
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -79,6 +91,8 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     expect(menu?.text).toContain("Cổng trường an toàn");
     expect(answer?.text).toContain("Nguồn:");
     expect(zalo.messagesTo("zalo-parent-1")[0]?.text).toContain("Nguồn:");
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((r) => child?.once("exit", (c) => r(c)));
     expect(code).toBe(0);

@@ -78,6 +78,23 @@ describe("parseConfig", () => {
     expect(config.tips.replyKey?.toString("hex")).toBe(key);
   });
 
+  it("needs a public URL and a webhook secret in webhook mode", () => {
+    const problems = configError({ BOT_MODE: "webhook" }).problems.map((p) => p.variable);
+    expect(problems).toEqual(expect.arrayContaining(["PUBLIC_URL", "WEBHOOK_SECRET"]));
+    expect(configError({ WEBHOOK_SECRET: "short" }).message).toContain("WEBHOOK_SECRET");
+    const c = parseConfig({
+      BOT_MODE: "webhook",
+      PUBLIC_URL: "https://bot.example.vn/",
+      WEBHOOK_SECRET: "s3cret-for-hooks",
+    });
+    expect(c.mode).toEqual({
+      kind: "webhook",
+      publicUrl: "https://bot.example.vn",
+      secret: "s3cret-for-hooks",
+    });
+    expect(parseConfig({}).mode).toEqual({ kind: "polling" });
+  });
+
   it("checks the Telegram token and the Redis URL", () => {
     expect(configError({ TELEGRAM_BOT_TOKEN: "not-a-token" }).message).toContain("TELEGRAM_BOT_TOKEN");
     expect(configError({ REDIS_URL: "http://127.0.0.1:6379" }).message).toContain("REDIS_URL");

@@ -1,0 +1,79 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Bot } from "grammy";
+import type { Update } from "grammy/types";
+import type { Redis } from "ioredis";
+import type { Logger } from "../../logger.js";
+import type { Dialogue } from "../dialogue/dialogue.js";
+import { parseZaloUpdate, type ZaloClient } from "../zalo/zalo-client.js";
+import { handleZaloUpdate } from "../zalo/zalo-updates.js";
+import { secretMatches } from "./secret.js";
+
+export interface HttpServerDeps {
+  readonly logger: Logger;
+  readonly telegram?: { readonly bot: Bot; readonly secret: string };
+  readonly zalo?: {
+    readonly client: ZaloClient;
+    readonly dialogue: Dialogue;
+    readonly secret: string;
+    /** Redis and key prefix to remember delivered events (Zalo redelivers on slow answers). */
+    readonly redis: Redis;
+    readonly prefix: string;
+  };
+}
+
+/** Webhook updates are small; anything bigger is not a real update. */
+const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The HTTP server: Telegram and Zalo webhooks (each checks its secret header in constant time
+ * and answers 401 without touching anything when it is missing or wrong) and a health check.
+ */
+export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+
+  app.get("/healthz", async () => ({ ok: true }));
+
+  const telegram = deps.telegram;
+  if (telegram) {
+    app.post("/webhook/telegram", async (req, reply) => {
+      if (!secretMatches(req.headers["x-telegram-bot-api-secret-token"], telegram.secret))
+        return reply.code(401).send({ ok: false });
+      const body = req.body as Partial<Update> | undefined;
+      if (!body || typeof body !== "object" || typeof body.update_id !== "number")
+        return reply.code(400).send({ ok: false, error: "not a Telegram update" });
+      await telegram.bot.handleUpdate(body as Update);
+      return { ok: true };
+    });
+  }
+
+  const zalo = deps.zalo;
+  if (zalo) {
+    app.post("/webhook/zalo", async (req, reply) => {
+      if (!secretMatches(req.headers["x-bot-api-secret-token"], zalo.secret))
+        return reply.code(401).send({ ok: false });
+      let update: ReturnType<typeof parseZaloUpdate>;
+      try {
+        update = parseZaloUpdate(req.body);
+      } catch (err) {
+        deps.logger.warn({ err: (err as Error).message }, "bad zalo webhook body");
+        return reply.code(400).send({ ok: false, error: "not a Zalo update" });
+      }
+      // Zalo redelivers an event it thinks was lost: handle each (event, message) once.
+      const key =
+        update.kind === "other"
+          ? undefined
+          : `${zalo.prefix}:zalo-seen:${update.kind}:${update.message.message_id}`;
+      if (key && (await zalo.redis.set(key, "1", "EX", 86_400, "NX")) !== "OK")
+        return { ok: true, duplicate: true };
+      try {
+        await handleZaloUpdate(zalo.client, zalo.dialogue, update);
+      } catch (err) {
+        // Forget the event so that Zalo's redelivery is handled, rather than lost.
+        if (key) await zalo.redis.del(key);
+        throw err;
+      }
+      return { ok: true };
+    });
+  }
+  return app;
+}
