@@ -15,6 +15,8 @@ export interface MessageAction {
   /** Opaque, short (fits Telegram's 64-byte callback data with the adapter's prefix). */
   readonly data: string;
   readonly label: string;
+  /** The same action as a typed command, for channels without buttons ("/nhan AT-7KQ3-M8"). */
+  readonly command?: string;
 }
 
 export interface OutgoingPhoto {

@@ -258,8 +258,8 @@ export class TipPipeline {
         return {
           text: [`Người báo tin ${tip.caseCode} trả lời:`, data.text ?? ""].join("\n"),
           actions: [
-            { data: `ask:${tip.id}`, label: "Hỏi thêm" },
-            { data: `close:${tip.id}`, label: "Đóng" },
+            { data: `ask:${tip.id}`, label: "Hỏi thêm", command: `/hoi ${tip.caseCode} <câu hỏi>` },
+            { data: `close:${tip.id}`, label: "Đóng", command: `/dong ${tip.caseCode} <kết quả>` },
           ],
         };
       case "alert":
@@ -268,7 +268,7 @@ export class TipPipeline {
             `⚠️ CẢNH BÁO — tin báo ${tip.caseCode} (${CATEGORY_LABELS[tip.category]}, ${placeText(tip, routing)})`,
             data.text ?? "",
           ].join("\n"),
-          actions: [{ data: `ack:${tip.id}`, label: "Nhận xử lý" }],
+          actions: [{ data: `ack:${tip.id}`, label: "Nhận xử lý", command: `/nhan ${tip.caseCode}` }],
         };
     }
   }

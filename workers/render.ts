@@ -23,13 +23,16 @@ export function placeText(tip: TipRecord, routing: RoutingTable): string {
   return [parts, text].filter(Boolean).join(" — ") || "không rõ";
 }
 
-/** Officer actions on a tip; `data` is `<verb>:<tipId>` (≤ 64 bytes with a channel prefix). */
-export function tipActions(tipId: string): MessageAction[] {
+/**
+ * Officer actions on a tip; `data` is `<verb>:<tipId>` (≤ 64 bytes with a channel prefix), and
+ * `command` the typed form for channels without buttons.
+ */
+export function tipActions(tip: Pick<TipRecord, "id" | "caseCode">): MessageAction[] {
   return [
-    { data: `ack:${tipId}`, label: "Nhận xử lý" },
-    { data: `ask:${tipId}`, label: "Hỏi thêm" },
-    { data: `fwd:${tipId}`, label: "Chuyển" },
-    { data: `close:${tipId}`, label: "Đóng" },
+    { data: `ack:${tip.id}`, label: "Nhận xử lý", command: `/nhan ${tip.caseCode}` },
+    { data: `ask:${tip.id}`, label: "Hỏi thêm", command: `/hoi ${tip.caseCode} <câu hỏi>` },
+    { data: `fwd:${tip.id}`, label: "Chuyển", command: `/chuyen ${tip.caseCode} <mã cán bộ>` },
+    { data: `close:${tip.id}`, label: "Đóng", command: `/dong ${tip.caseCode} <kết quả>` },
   ];
 }
 
@@ -57,7 +60,7 @@ export function officerTipMessage(
     ...(note ? [note] : []),
     "Người báo tin ẩn danh. Dùng “Hỏi thêm” để hỏi lại qua bot; bot không tiết lộ người gửi.",
   ];
-  return { text: lines.join("\n"), actions: tipActions(tip.id) };
+  return { text: lines.join("\n"), actions: tipActions(tip) };
 }
 
 const STATUS_LABELS: Record<TipStatus, string> = {

@@ -67,6 +67,12 @@ export class Triage {
     return tip;
   }
 
+  /** The tip id behind a case code as users type it, if any. */
+  async tipIdForCode(input: string): Promise<string | undefined> {
+    const code = parseCaseCode(input);
+    return code ? this.deps.store.idForCaseCode(code) : undefined;
+  }
+
   async acknowledge(actor: ChatAddress, tipId: string): Promise<TipRecord> {
     const officer = await this.officer(actor, tipId, "acknowledge");
     const tip = await this.tip(tipId);

@@ -165,11 +165,45 @@ export class Dialogue {
         if (!m) return [{ text: "Gõ: /traloi <mã tin báo> <câu trả lời>" }];
         return this.tipsterAnswer(m[1] as string, m[2] as string);
       }
+      case "nhan":
+      case "hoi":
+      case "dong":
+        return this.officerCommand(chat, s, name, arg);
       case "vaitro":
         return [{ text: "Bạn là…", choices: ROLES }];
       default:
         return [{ text: "Bot không hiểu lệnh này.", choices: MENU }];
     }
+  }
+
+  /** Officers' actions typed as commands with a case code (channels without buttons). */
+  private async officerCommand(chat: ChatAddress, s: Session, name: string, arg: string): Promise<Reply[]> {
+    const m = /^(\S+)\s*(.*)$/s.exec(arg.trim());
+    const tipId = m ? await this.deps.triage.tipIdForCode(m[1] as string) : undefined;
+    if (!m || !tipId) return [{ text: "Cần mã tin báo đúng, ví dụ: /nhan AT-7KQ3-M8" }];
+    const rest = (m[2] ?? "").trim();
+    if (name === "nhan") return this.choice(chat, s, `ack:${tipId}`);
+    if (name === "hoi") {
+      if (!rest) return [{ text: "Gõ: /hoi <mã> <câu hỏi>" }];
+      return this.officerAction(
+        () => this.deps.triage.ask(chat, tipId, rest),
+        "Đã chuyển câu hỏi đến người báo tin (ẩn danh).",
+      );
+    }
+    const outcome = OUTCOMES.find(
+      (o) =>
+        removeDiacritics(OUTCOME_LABELS[o]).toLowerCase() === removeDiacritics(rest).toLowerCase() ||
+        o === rest,
+    );
+    if (!outcome || outcome === "trung")
+      return [
+        {
+          text: `Gõ: /dong <mã> <kết quả>, kết quả là một trong: ${OUTCOMES.filter((o) => o !== "trung")
+            .map((o) => OUTCOME_LABELS[o])
+            .join(", ")}.`,
+        },
+      ];
+    return this.choice(chat, s, `out:${outcome}:${tipId}`);
   }
 
   private async ask(question: string, s: Session): Promise<Reply[]> {

@@ -22,6 +22,10 @@ const DEFAULT_RETRY_AFTER_MS = 1000;
  */
 export function renderNumberedActions(actions: readonly MessageAction[]): string {
   if (actions.length === 0) return "";
+  // Actions that have a typed form are shown as commands: a bare number could not say which
+  // tip it is about once several tips have arrived.
+  if (actions.every((a) => a.command))
+    return ["Trả lời bằng lệnh:", ...actions.map((a) => `${a.command} — ${a.label}`)].join("\n");
   return [NUMBERED_ACTIONS_HEADING, ...actions.map((a, i) => `${i + 1}. ${a.label}`)].join("\n");
 }
 

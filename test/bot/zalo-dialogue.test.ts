@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { parseZaloUpdate, ZaloClient } from "../../bot/zalo/zalo-client.js";
+import { renderNumberedActions } from "../../bot/zalo/zalo-messenger.js";
 import { handleZaloUpdate } from "../../bot/zalo/zalo-updates.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { FakeZaloApi, zaloTextUpdate } from "../fakes/zalo-bot-api.js";
@@ -55,6 +56,38 @@ describe("the report flow on Zalo, with numbered replies", () => {
       messenger.to(AN_HOA_DUTY_DESK).some((m) => m.text.includes(code as string)),
     );
     for (const m of api.messagesTo(STUDENT)) expect(m.text.length).toBeLessThanOrEqual(2000);
+  });
+
+  it("lets a Zalo officer act on a tip with typed commands", async () => {
+    const officer = "zalo-demo-ca-tan-lap"; // Trực ban Công an xã Tân Lập (example routing)
+    const { caseCode, tipId } = await rt.intake.submit(
+      {
+        category: "bao-luc-hoc-duong",
+        urgency: "binh-thuong",
+        place: { schoolId: "th-thcs-tan-lap" },
+        description: "Một nhóm học sinh thường chặn đường xin tiền các em lớp 6.",
+      },
+      { channel: "zalo", chatId: "zalo-tipster-77" },
+    );
+    await messenger.waitFor(() => messenger.to(officer).length === 1);
+    const rendered = renderNumberedActions(messenger.to(officer)[0]?.actions ?? []);
+    expect(rendered).toContain(`/nhan ${caseCode}`);
+    const officerSays = (text: string) =>
+      handleZaloUpdate(client, dialogue, parseZaloUpdate(zaloTextUpdate(officer, text)));
+    await officerSays(`/nhan ${caseCode.toLowerCase()}`);
+    expect(api.messagesTo(officer).at(-1)?.text).toContain("Đã nhận xử lý");
+    await officerSays(`/hoi ${caseCode} Em thấy mấy lần rồi?`);
+    await messenger.waitFor(() => messenger.to("zalo-tipster-77").length === 1);
+    await officerSays(`/dong ${caseCode} co co so`);
+    expect(api.messagesTo(officer).at(-1)?.text).toContain("Đã đóng");
+    expect((await rt.store.get(tipId))?.outcome).toBe("co-co-so");
+    // Someone not in the routing table cannot.
+    await handleZaloUpdate(
+      client,
+      dialogue,
+      parseZaloUpdate(zaloTextUpdate("zalo-stranger", `/nhan ${caseCode}`)),
+    );
+    expect(api.messagesTo("zalo-stranger").at(-1)?.text).toContain("không có trong danh sách");
   });
 
   it("answers a child's unsupported message with guidance and hotlines", async () => {
