@@ -1,38 +1,14 @@
-import { request } from "undici";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
+import { downloadLimited } from "../download.js";
 import { splitText } from "../telegram/telegram-messenger.js";
 import type { ZaloClient, ZaloUpdate } from "./zalo-client.js";
 import { ZALO_MAX_TEXT } from "./zalo-client.js";
-
-/** Largest photo fetched from Zalo for a tip. */
-const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
 
 /** Renders replies for Zalo: no buttons, so choices become numbered lines the dialogue understands. */
 export function zaloText(reply: Reply): string {
   const choices = reply.choices ?? [];
   if (choices.length === 0) return reply.text;
   return `${reply.text}\n${choices.map((c, i) => `${i + 1}. ${c.label}`).join("\n")}\nTrả lời bằng số.`;
-}
-
-/** Downloads a photo Zalo points to, within the size limit. */
-async function fetchPhoto(url: string): Promise<Buffer | undefined> {
-  if (!/^https?:\/\//.test(url)) return undefined;
-  const res = await request(url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PHOTO_BYTES) {
-      res.body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -52,7 +28,11 @@ export async function handleZaloUpdate(
       input = { kind: "text", text: update.message.text.slice(0, 4000) };
       break;
     case "image": {
-      const bytes = await fetchPhoto(update.photoUrl);
+      const bytes = await downloadLimited(update.photoUrl).catch((err: Error) => {
+        // Too big, gone or not a URL: the dialogue tells the user the photo was not taken.
+        if (err.name === "DownloadError") return undefined;
+        throw err;
+      });
       input = bytes ? { kind: "photo", bytes } : { kind: "unsupported" };
       break;
     }

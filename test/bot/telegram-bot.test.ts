@@ -1,32 +1,18 @@
 import fc from "fast-check";
 import type { Bot } from "grammy";
-import type { Update, UserFromGetMe } from "grammy/types";
+import type { Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { createTelegramBot } from "../../bot/telegram/bot.js";
 import { TelegramMessenger } from "../../bot/telegram/telegram-messenger.js";
 import { createLogger } from "../../logger.js";
-import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
+import { FAKE_BOT_INFO, FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { containsPair, GPS_POINTER, photoWithMetadata } from "../fixtures/photos.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
 
 const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
-const BOT = {
-  id: 1,
-  is_bot: true,
-  first_name: "Cổng trường an toàn",
-  username: "ssg_test_bot",
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-} satisfies UserFromGetMe;
+const BOT = FAKE_BOT_INFO;
 const STUDENT = 777123;
 const OFFICER = 100000011;
 

@@ -4,7 +4,7 @@ import { createHttpServer } from "../../bot/http/server.js";
 import { createTelegramBot } from "../../bot/telegram/bot.js";
 import { ZaloClient } from "../../bot/zalo/zalo-client.js";
 import { createLogger } from "../../logger.js";
-import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
+import { FAKE_BOT_INFO, FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { FakeZaloApi, zaloTextUpdate } from "../fakes/zalo-bot-api.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
@@ -30,21 +30,7 @@ describe("webhooks", () => {
     const bot = createTelegramBot(
       { dialogue: built.dialogue, logger, token: TG_TOKEN, apiRoot: tg.apiRoot },
       {
-        botInfo: {
-          id: 1,
-          is_bot: true,
-          first_name: "B",
-          username: "b_bot",
-          can_join_groups: true,
-          can_read_all_group_messages: false,
-          supports_inline_queries: false,
-          can_connect_to_business: false,
-          has_main_web_app: false,
-          has_topics_enabled: false,
-          allows_users_to_create_topics: false,
-          can_manage_bots: false,
-          supports_join_request_queries: false,
-        },
+        botInfo: FAKE_BOT_INFO,
       },
     );
     app = createHttpServer({

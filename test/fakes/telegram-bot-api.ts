@@ -1,5 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { UserFromGetMe } from "grammy/types";
+
+/** What getMe would answer for the fake bot: lets tests build a bot without calling it. */
+export const FAKE_BOT_INFO = {
+  id: 1,
+  is_bot: true,
+  first_name: "Cổng trường an toàn",
+  username: "ssg_test_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+} satisfies UserFromGetMe;
 
 /** A message the fake Bot API accepted. */
 export interface RecordedMessage {
