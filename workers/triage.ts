@@ -3,6 +3,7 @@ import type { ChatAddress } from "./messenger.js";
 import type { TipQueues } from "./queues/tip-queues.js";
 import { tipsterStatusText } from "./render.js";
 import type { Contact, RoutingTable } from "./routing/routing-table.js";
+import { tipStatistics } from "./stats.js";
 import { parseCaseCode } from "./tip/case-code.js";
 import { hashPin, newPin, verifyPin } from "./tip/pin.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
@@ -65,6 +66,19 @@ export class Triage {
     const tip = await this.deps.store.get(tipId);
     if (!tip) throw new TriageRefusedError("no-such-tip", "Không tìm thấy tin báo.");
     return tip;
+  }
+
+  /**
+   * Statistics of the officer's area (the communes their routes cover) for [from, to), for
+   * their periodic reports. Refused to anyone not in the routing table.
+   */
+  async statisticsFor(actor: ChatAddress, from: number, to: number, label: { from: string; to: string }) {
+    const contact = this.deps.routing.contactByChat(actor.channel, actor.chatId);
+    if (!contact)
+      throw new TriageRefusedError("not-an-officer", "Chỉ cán bộ trong danh sách mới xem được thống kê.");
+    const tips = await this.deps.store.createdBetween(from, to);
+    const area = this.deps.routing.areaOf(contact);
+    return tipStatistics(tips, this.deps.routing, label, new Set(area));
   }
 
   /** The tip id behind a case code as users type it, if any. */

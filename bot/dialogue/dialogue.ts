@@ -3,6 +3,7 @@ import { removeDiacritics } from "../../knowledge/text/normalize.js";
 import { type TipIntake, TipRejectedError } from "../../workers/intake.js";
 import type { ChatAddress } from "../../workers/messenger.js";
 import type { RoutingTable } from "../../workers/routing/routing-table.js";
+import { statisticsTable } from "../../workers/stats.js";
 import { detectEmergency } from "../../workers/tip/emergency.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
 import {
@@ -74,6 +75,8 @@ const ROLES: Choice[] = [
 ];
 
 const MAX_PHOTOS = 5;
+/** A tip draft left untouched this long is dropped, and the user is told so. */
+export const DRAFT_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * The conversation, written once for every channel: menu, questions, anonymous tips, status,
@@ -95,7 +98,19 @@ export class Dialogue {
     // On channels without buttons, a bare number picks one of the choices offered last.
     const picked = input.kind === "text" ? /^\s*(\d{1,2})\s*\.?\s*$/.exec(input.text) : null;
     const offered = picked ? session.offered?.[Number(picked[1]) - 1] : undefined;
+    if (session.flow?.kind === "report" && Date.now() - session.updatedAt > DRAFT_TIMEOUT_MS) {
+      session.flow = undefined;
+      session.offered = undefined;
+      replies.push({
+        text: "Tin báo đang soạn dở đã quá 30 phút nên bot đã xóa nó. Gõ /baotin để bắt đầu lại.",
+      });
+      if (picked) return this.finish(key, session, replies);
+    }
     replies.push(...(await this.route(chat, session, offered ? { kind: "choice", data: offered } : input)));
+    return this.finish(key, session, replies);
+  }
+
+  private async finish(key: string, session: Session, replies: Reply[]): Promise<Reply[]> {
     const lastChoices = replies.findLast((r) => r.choices && r.choices.length > 0)?.choices;
     session.offered = lastChoices?.map((c) => c.data);
     session.updatedAt = Date.now();
@@ -169,10 +184,30 @@ export class Dialogue {
       case "hoi":
       case "dong":
         return this.officerCommand(chat, s, name, arg);
+      case "thongke":
+        return this.statistics(chat);
       case "vaitro":
         return [{ text: "Bạn là…", choices: ROLES }];
       default:
         return [{ text: "Bot không hiểu lệnh này.", choices: MENU }];
+    }
+  }
+
+  /** `/thongke`: the officer's area, from 1 January to today (Vietnam time). */
+  private async statistics(chat: ChatAddress): Promise<Reply[]> {
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }).format(new Date());
+    const year = today.slice(0, 4);
+    const from = Date.parse(`${year}-01-01T00:00:00+07:00`);
+    const to = Date.parse(`${today}T00:00:00+07:00`) + 86_400_000;
+    try {
+      const stats = await this.deps.triage.statisticsFor(chat, from, to, {
+        from: `${year}-01-01`,
+        to: today,
+      });
+      return [{ text: statisticsTable(stats) }];
+    } catch (e) {
+      if ((e as Error).name === "TriageRefusedError") return [{ text: (e as Error).message }];
+      throw e;
     }
   }
 

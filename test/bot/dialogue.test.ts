@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Dialogue } from "../../bot/dialogue/dialogue.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type Dialogue, DRAFT_TIMEOUT_MS } from "../../bot/dialogue/dialogue.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
@@ -91,6 +91,14 @@ describe("the shared dialogue", () => {
     expect(closed[0]?.text).toContain("Đã đóng");
   });
 
+  it("gives officers the statistics of their area and nobody else", async () => {
+    const [stats] = await dialogue.handle(officer, { kind: "text", text: "/thongke" });
+    expect(stats?.text).toMatch(/Thống kê tin báo từ \d{4}-01-01/);
+    expect(stats?.text).toContain("Ma túy");
+    const [refused] = await dialogue.handle(parent, { kind: "text", text: "/thongke" });
+    expect(refused?.text).toContain("Chỉ cán bộ");
+  });
+
   it("gives hotline guidance first when a message mentions danger to life", async () => {
     const replies = await dialogue.handle(parent, { kind: "text", text: "truong dang chay, khoi rat nhieu" });
     expect(replies[0]?.text).toContain("114");
@@ -109,6 +117,23 @@ describe("the shared dialogue", () => {
     });
     expect(refused[0]?.text).toContain("không có trong danh sách");
     expect(await rt.redis.keys(`${rt.prefix}:tip:*`)).toHaveLength(2); // the tip above and its audit list
+  });
+
+  it("drops a draft left alone for more than 30 minutes, and says so", async () => {
+    const someone = { channel: "telegram" as const, chatId: "880777" };
+    await dialogue.handle(someone, { kind: "text", text: "/baotin" });
+    await dialogue.handle(someone, { kind: "choice", data: "cat:khac" });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + DRAFT_TIMEOUT_MS + 60_000);
+      const replies = await dialogue.handle(someone, { kind: "text", text: "thcs an hoa" });
+      expect(replies[0]?.text).toContain("quá 30 phút");
+      expect((await dialogue.handle(someone, { kind: "choice", data: "place:other" }))[0]?.text).toContain(
+        "không còn hiệu lực",
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("cancels a draft with /huy", async () => {

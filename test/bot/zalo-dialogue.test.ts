@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { parseZaloUpdate, ZaloClient } from "../../bot/zalo/zalo-client.js";
@@ -88,6 +89,31 @@ describe("the report flow on Zalo, with numbered replies", () => {
       parseZaloUpdate(zaloTextUpdate("zalo-stranger", `/nhan ${caseCode}`)),
     );
     expect(api.messagesTo("zalo-stranger").at(-1)?.text).toContain("không có trong danh sách");
+  });
+
+  it("survives hostile Zalo updates: malformed bodies are refused, odd text gets a reply within limits", async () => {
+    const before = await rt.redis.keys(`${rt.prefix}:tip:*`);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.json(),
+          fc.string({ maxLength: 5000 }).map((t) => zaloTextUpdate("zalo-fuzz", t || "?")),
+        ),
+        async (raw) => {
+          let update: ReturnType<typeof parseZaloUpdate>;
+          try {
+            update = parseZaloUpdate(typeof raw === "string" ? JSON.parse(raw) : raw);
+          } catch (e) {
+            expect((e as Error).name).toBe("ZaloUpdateError");
+            return;
+          }
+          await handleZaloUpdate(client, dialogue, update);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(await rt.redis.keys(`${rt.prefix}:tip:*`)).toEqual(before);
+    for (const m of api.messagesTo("zalo-fuzz")) expect(m.text.length).toBeLessThanOrEqual(2000);
   });
 
   it("answers a child's unsupported message with guidance and hotlines", async () => {
