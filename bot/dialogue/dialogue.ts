@@ -65,6 +65,7 @@ const MENU: Choice[] = [
   { data: "menu:report", label: "Gửi tin báo ẩn danh" },
   { data: "menu:status", label: "Xem trạng thái tin báo" },
   { data: "menu:role", label: "Tôi là…" },
+  { data: "menu:school", label: "Trường của tôi" },
 ];
 
 const ROLES: Choice[] = [
@@ -134,6 +135,13 @@ export class Dialogue {
     const command = /^\/(\w+)(?:@\w+)?\s*(.*)$/s.exec(text);
     if (command) return this.command(chat, s, (command[1] as string).toLowerCase(), command[2] ?? "");
     if (s.flow?.kind === "report") return this.reportText(s.flow, text);
+    if (s.flow?.kind === "school") {
+      const schools = this.deps.routing.searchPlaces(text, 6).filter((m) => m.kind === "school");
+      if (schools.length === 0) return [{ text: "Không tìm thấy trường này. Gõ lại, hoặc /huy." }];
+      return [
+        { text: "Chọn trường:", choices: schools.map((m) => ({ data: `school:${m.id}`, label: m.name })) },
+      ];
+    }
     if (s.flow?.kind === "officer-ask") {
       const tipId = s.flow.tipId;
       s.flow = undefined;
@@ -188,6 +196,9 @@ export class Dialogue {
         return this.statistics(chat);
       case "vaitro":
         return [{ text: "Bạn là…", choices: ROLES }];
+      case "truong":
+        s.flow = { kind: "school" };
+        return [{ text: "Gõ tên trường của bạn (có thể không dấu), ví dụ “THCS An Hòa”:" }];
       default:
         return [{ text: "Bot không hiểu lệnh này.", choices: MENU }];
     }
@@ -372,6 +383,15 @@ export class Dialogue {
           return [{ text: "Hãy gõ câu hỏi của bạn, ví dụ: “Không đội mũ bảo hiểm bị phạt bao nhiêu?”" }];
         if (a === "status") return [{ text: "Gõ: /trangthai <mã tin báo> <mã PIN>" }];
         if (a === "role") return [{ text: "Bạn là…", choices: ROLES }];
+        if (a === "school") return this.command(chat, s, "truong", "");
+        break;
+      case "school":
+        if (s.flow?.kind === "school" && this.deps.routing.schools.some((x) => x.id === a)) {
+          s.schoolId = a;
+          s.flow = undefined;
+          const name = this.deps.routing.schools.find((x) => x.id === a)?.name ?? a;
+          return [{ text: `Đã ghi nhớ trường: ${name}. Đổi bằng /truong.`, choices: MENU }];
+        }
         break;
       case "role":
         if (a === "phu-huynh" || a === "giao-vien" || a === "hoc-sinh" || a === "cong-an") {
@@ -393,8 +413,8 @@ export class Dialogue {
             return [{ text: "Mô tả nơi xảy ra (không cần ghi tên bạn):" }];
           }
           if (a === "school" && this.deps.routing.schools.some((x) => x.id === b)) {
+            // The tip's school is not remembered in the session: only a school chosen with /truong is.
             flow.schoolId = b;
-            s.schoolId = b;
           } else if (a === "commune" && this.deps.routing.communes.some((x) => x.id === b))
             flow.communeId = b;
           else break;

@@ -26,6 +26,7 @@ export const sessionSchema = z.object({
         urgency: urgencySchema.optional(),
       }),
       z.object({ kind: z.literal("officer-ask"), tipId: z.string() }),
+      z.object({ kind: z.literal("school") }),
       z.object({ kind: z.literal("officer-forward"), tipId: z.string() }),
     ])
     .optional(),

@@ -136,6 +136,19 @@ describe("the shared dialogue", () => {
     }
   });
 
+  it("remembers the school a user picks, and offers it first when they report", async () => {
+    const teacher = { channel: "zalo" as const, chatId: "zalo-teacher-5" };
+    await dialogue.handle(teacher, { kind: "text", text: "/truong" });
+    const [choices] = await dialogue.handle(teacher, { kind: "text", text: "tran phu" });
+    expect(choices?.choices?.[0]).toEqual({ data: "school:thpt-tran-phu", label: "Trường THPT Trần Phú" });
+    expect((await dialogue.handle(teacher, { kind: "text", text: "1" }))[0]?.text).toContain(
+      "Trường THPT Trần Phú",
+    );
+    await dialogue.handle(teacher, { kind: "text", text: "/baotin" });
+    const [place] = await dialogue.handle(teacher, { kind: "choice", data: "cat:chay-no" });
+    expect(place?.choices?.[0]?.data).toBe("place:school:thpt-tran-phu");
+  });
+
   it("cancels a draft with /huy", async () => {
     await dialogue.handle(parent, { kind: "text", text: "/baotin" });
     await dialogue.handle(parent, { kind: "choice", data: "cat:chay-no" });
