@@ -6,16 +6,9 @@ import type { RoutingTable } from "../../workers/routing/routing-table.js";
 import { statisticsTable } from "../../workers/stats.js";
 import { detectEmergency } from "../../workers/tip/emergency.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
-import {
-  CATEGORIES,
-  CATEGORY_LABELS,
-  type Category,
-  OUTCOME_LABELS,
-  OUTCOMES,
-  URGENCIES,
-  URGENCY_LABELS,
-} from "../../workers/tip/tip.js";
+import { CATEGORIES, type Category, OUTCOME_LABELS, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
 import type { Triage } from "../../workers/triage.js";
+import { t, withLang } from "./i18n.js";
 import type { ReportFlow, Session, SessionStore } from "./session-store.js";
 
 /** Something a person did in a chat, whatever the channel. */
@@ -51,29 +44,17 @@ export interface DialogueDeps {
   readonly salt: Buffer;
 }
 
-const HOTLINES = "Khẩn cấp: 113 (công an) · 114 (cháy, cứu nạn) · 115 (cấp cứu) · 111 (bảo vệ trẻ em).";
-
-const REPORT_INTRO = [
-  "GỬI TIN BÁO ẨN DANH",
-  "Bot chỉ giữ nội dung bạn báo (loại việc, nơi xảy ra, mô tả, ảnh đã xóa thông tin vị trí). Bot KHÔNG lưu tên, số điện thoại hay tài khoản của bạn cùng tin báo, và không cho cán bộ biết ai gửi.",
-  `Bot không thay thế 113/114/115. ${HOTLINES}`,
-  "Gõ /huy bất cứ lúc nào để hủy.",
-].join("\n");
-
-const MENU: Choice[] = [
-  { data: "menu:ask", label: "Hỏi về quy định an ninh, an toàn" },
-  { data: "menu:report", label: "Gửi tin báo ẩn danh" },
-  { data: "menu:status", label: "Xem trạng thái tin báo" },
-  { data: "menu:role", label: "Tôi là…" },
-  { data: "menu:school", label: "Trường của tôi" },
+const menu = (): Choice[] => [
+  { data: "menu:ask", label: t("menu.ask") },
+  { data: "menu:report", label: t("menu.report") },
+  { data: "menu:status", label: t("menu.status") },
+  { data: "menu:role", label: t("menu.role") },
+  { data: "menu:school", label: t("menu.school") },
+  { data: "menu:language", label: t("menu.language") },
 ];
 
-const ROLES: Choice[] = [
-  { data: "role:phu-huynh", label: "Phụ huynh" },
-  { data: "role:giao-vien", label: "Giáo viên / cán bộ nhà trường" },
-  { data: "role:hoc-sinh", label: "Học sinh" },
-  { data: "role:cong-an", label: "Cán bộ công an" },
-];
+const ROLE_IDS = ["phu-huynh", "giao-vien", "hoc-sinh", "cong-an"] as const;
+const roles = (): Choice[] => ROLE_IDS.map((r) => ({ data: `role:${r}`, label: t(`role.${r}`) }));
 
 const MAX_PHOTOS = 5;
 /** A tip draft left untouched this long is dropped, and the user is told so. */
@@ -90,6 +71,11 @@ export class Dialogue {
   async handle(chat: ChatAddress, input: Incoming): Promise<Reply[]> {
     const key = senderKey(this.deps.salt, chat.channel, chat.chatId);
     const session = await this.deps.sessions.load(key);
+    // The language is read again after the turn: /lang changes it for the replies of this turn.
+    return withLang(session.lang, () => this.turn(key, session, chat, input));
+  }
+
+  private async turn(key: string, session: Session, chat: ChatAddress, input: Incoming): Promise<Reply[]> {
     const replies: Reply[] = [];
     // Danger to life comes before anything else, whatever the step.
     if (input.kind === "text") {
@@ -103,7 +89,7 @@ export class Dialogue {
       session.flow = undefined;
       session.offered = undefined;
       replies.push({
-        text: "Tin báo đang soạn dở đã quá 30 phút nên bot đã xóa nó. Gõ /baotin để bắt đầu lại.",
+        text: t("draft.expired"),
       });
       if (picked) return this.finish(key, session, replies);
     }
@@ -123,13 +109,13 @@ export class Dialogue {
     if (input.kind === "unsupported")
       return [
         {
-          text: `Bot chưa đọc được loại tin nhắn này. Hãy gõ chữ để hỏi, hoặc gõ /baotin để gửi tin báo. ${HOTLINES}`,
+          text: t("unsupported", { hotlines: t("hotlines") }),
         },
       ];
     if (input.kind === "choice") return this.choice(chat, s, input.data);
     if (input.kind === "photo") {
       if (s.flow?.kind === "report" && s.flow.step === "photo") return this.addPhoto(s.flow, input.bytes);
-      return [{ text: "Muốn gửi ảnh kèm tin báo, hãy gõ /baotin trước." }];
+      return [{ text: t("photo.noReport") }];
     }
     const text = input.text.trim();
     const command = /^\/(\w+)(?:@\w+)?\s*(.*)$/s.exec(text);
@@ -137,18 +123,18 @@ export class Dialogue {
     if (s.flow?.kind === "report") return this.reportText(s.flow, text);
     if (s.flow?.kind === "school") {
       const schools = this.deps.routing.searchPlaces(text, 6).filter((m) => m.kind === "school");
-      if (schools.length === 0) return [{ text: "Không tìm thấy trường này. Gõ lại, hoặc /huy." }];
+      if (schools.length === 0) return [{ text: t("school.notFound") }];
       return [
-        { text: "Chọn trường:", choices: schools.map((m) => ({ data: `school:${m.id}`, label: m.name })) },
+        {
+          text: t("school.choose"),
+          choices: schools.map((m) => ({ data: `school:${m.id}`, label: m.name })),
+        },
       ];
     }
     if (s.flow?.kind === "officer-ask") {
       const tipId = s.flow.tipId;
       s.flow = undefined;
-      return this.officerAction(
-        () => this.deps.triage.ask(chat, tipId, text),
-        "Đã chuyển câu hỏi đến người báo tin (ẩn danh).",
-      );
+      return this.officerAction(() => this.deps.triage.ask(chat, tipId, text), t("officer.asked"));
     }
     // A reply to a relayed question carries the case code in the quoted message.
     const code = input.quoted ? /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(input.quoted)?.[0] : undefined;
@@ -163,20 +149,19 @@ export class Dialogue {
         s.flow = undefined;
         return [
           {
-            text: "Xin chào! Đây là Cổng trường an toàn: hỏi đáp về an ninh, an toàn trường học và gửi tin báo ẩn danh.",
-            choices: MENU,
+            text: t("welcome"),
+            choices: menu(),
           },
         ];
       case "huy":
-        if (!s.flow) return [{ text: "Không có việc gì đang làm dở." }];
+        if (!s.flow) return [{ text: t("cancel.nothing") }];
         s.flow = undefined;
-        return [{ text: "Đã hủy. Nội dung chưa gửi đã được xóa.", choices: MENU }];
+        return [{ text: t("cancel.done"), choices: menu() }];
       case "baotin":
         return this.startReport(s);
       case "trangthai": {
         const [code, pin] = arg.split(/\s+/);
-        if (!code || !pin)
-          return [{ text: "Gõ: /trangthai <mã tin báo> <mã PIN>, ví dụ /trangthai AT-7KQ3-M8 123456" }];
+        if (!code || !pin) return [{ text: t("status.usage") }];
         try {
           return [{ text: await this.deps.triage.status(chat, code, pin) }];
         } catch (e) {
@@ -185,7 +170,7 @@ export class Dialogue {
       }
       case "traloi": {
         const m = /^(\S+)\s+(.+)$/s.exec(arg);
-        if (!m) return [{ text: "Gõ: /traloi <mã tin báo> <câu trả lời>" }];
+        if (!m) return [{ text: t("answer.usage") }];
         return this.tipsterAnswer(m[1] as string, m[2] as string);
       }
       case "nhan":
@@ -194,13 +179,18 @@ export class Dialogue {
         return this.officerCommand(chat, s, name, arg);
       case "thongke":
         return this.statistics(chat);
+      case "lang": {
+        const lang = arg.trim().toLowerCase() === "en" ? "en" : "vi";
+        s.lang = lang;
+        return withLang(lang, async () => [{ text: t("language.set"), choices: menu() }]);
+      }
       case "vaitro":
-        return [{ text: "Bạn là…", choices: ROLES }];
+        return [{ text: t("role.prompt"), choices: roles() }];
       case "truong":
         s.flow = { kind: "school" };
-        return [{ text: "Gõ tên trường của bạn (có thể không dấu), ví dụ “THCS An Hòa”:" }];
+        return [{ text: t("school.prompt") }];
       default:
-        return [{ text: "Bot không hiểu lệnh này.", choices: MENU }];
+        return [{ text: t("command.unknown"), choices: menu() }];
     }
   }
 
@@ -226,15 +216,12 @@ export class Dialogue {
   private async officerCommand(chat: ChatAddress, s: Session, name: string, arg: string): Promise<Reply[]> {
     const m = /^(\S+)\s*(.*)$/s.exec(arg.trim());
     const tipId = m ? await this.deps.triage.tipIdForCode(m[1] as string) : undefined;
-    if (!m || !tipId) return [{ text: "Cần mã tin báo đúng, ví dụ: /nhan AT-7KQ3-M8" }];
+    if (!m || !tipId) return [{ text: t("officer.needCode") }];
     const rest = (m[2] ?? "").trim();
     if (name === "nhan") return this.choice(chat, s, `ack:${tipId}`);
     if (name === "hoi") {
-      if (!rest) return [{ text: "Gõ: /hoi <mã> <câu hỏi>" }];
-      return this.officerAction(
-        () => this.deps.triage.ask(chat, tipId, rest),
-        "Đã chuyển câu hỏi đến người báo tin (ẩn danh).",
-      );
+      if (!rest) return [{ text: t("officer.askUsage") }];
+      return this.officerAction(() => this.deps.triage.ask(chat, tipId, rest), t("officer.asked"));
     }
     const outcome = OUTCOMES.find(
       (o) =>
@@ -244,25 +231,30 @@ export class Dialogue {
     if (!outcome || outcome === "trung")
       return [
         {
-          text: `Gõ: /dong <mã> <kết quả>, kết quả là một trong: ${OUTCOMES.filter((o) => o !== "trung")
-            .map((o) => OUTCOME_LABELS[o])
-            .join(", ")}.`,
+          text: t("officer.closeUsage", {
+            outcomes: OUTCOMES.filter((o) => o !== "trung")
+              .map((o) => t(`outcome.${o}`))
+              .join(", "),
+          }),
         },
       ];
     return this.choice(chat, s, `out:${outcome}:${tipId}`);
   }
 
   private async ask(question: string, s: Session): Promise<Reply[]> {
-    if (question.length < 2) return [{ text: "Bạn muốn hỏi gì?", choices: MENU }];
+    if (question.length < 2) return [{ text: t("ask.what"), choices: menu() }];
     const answer = await this.deps.ask(question.slice(0, 1000));
     const replies: Reply[] = [{ text: answer.answer }];
+    // The corpus is Vietnamese: in English the answer still quotes it, and says so.
+    const note = t("ask.vietnameseOnly");
+    if (note) replies.push({ text: note });
     if (
       s.role === "phu-huynh" &&
       !answer.abstained &&
       /mu bao hiem|xe may|giao thong|atgt/.test(removeDiacritics(question).toLowerCase())
     )
       replies.push({
-        text: "Khi ký cam kết an toàn giao thông, phụ huynh hứa: cho con đội mũ bảo hiểm cài quai, không giao xe máy cho con chưa đủ tuổi, và nhắc con đi đúng luật. Hỏi tiếp nếu bạn muốn biết mức phạt cụ thể.",
+        text: t("ask.parentsCommitment"),
       });
     return replies;
   }
@@ -272,10 +264,7 @@ export class Dialogue {
       const r = await this.deps.triage.tipsterAnswer(codeInput, text);
       return [
         {
-          text:
-            r === "relayed"
-              ? "Đã chuyển câu trả lời của bạn đến cán bộ phụ trách. Danh tính của bạn vẫn được giữ kín."
-              : "Tin báo này chưa có câu hỏi nào cần trả lời.",
+          text: r === "relayed" ? t("tipster.relayed") : t("tipster.noQuestion"),
         },
       ];
     } catch (e) {
@@ -286,10 +275,10 @@ export class Dialogue {
   private startReport(s: Session): Reply[] {
     s.flow = { kind: "report", step: "category", photoIds: [] };
     return [
-      { text: REPORT_INTRO },
+      { text: t("report.intro", { hotlines: t("hotlines") }) },
       {
-        text: "Bạn muốn báo về việc gì?",
-        choices: CATEGORIES.map((c) => ({ data: `cat:${c}`, label: CATEGORY_LABELS[c] })),
+        text: t("report.category"),
+        choices: CATEGORIES.map((c) => ({ data: `cat:${c}`, label: t(`category.${c}`) })),
       },
     ];
   }
@@ -297,10 +286,10 @@ export class Dialogue {
   private placePrompt(s: Session): Reply {
     const remembered = s.schoolId ? this.deps.routing.schools.find((x) => x.id === s.schoolId) : undefined;
     return {
-      text: "Việc xảy ra ở đâu? Gõ tên trường hoặc xã/phường (có thể không dấu), hoặc chọn:",
+      text: t("report.place"),
       choices: [
         ...(remembered ? [{ data: `place:school:${remembered.id}`, label: remembered.name }] : []),
-        { data: "place:other", label: "Nơi khác — tôi sẽ mô tả" },
+        { data: "place:other", label: t("report.placeOther") },
       ],
     };
   }
@@ -308,22 +297,22 @@ export class Dialogue {
   private async reportText(flow: ReportFlow, text: string): Promise<Reply[]> {
     switch (flow.step) {
       case "category":
-        return [{ text: "Hãy chọn một loại việc ở trên (hoặc gõ số)." }];
+        return [{ text: t("report.chooseCategory") }];
       case "place": {
         const matches = this.deps.routing.searchPlaces(text, 6);
         if (matches.length === 0)
           return [
             {
-              text: "Không tìm thấy trường hay xã/phường nào như vậy. Gõ lại, hoặc chọn “Nơi khác” để tự mô tả.",
-              choices: [{ data: "place:other", label: "Nơi khác — tôi sẽ mô tả" }],
+              text: t("report.placeNotFound"),
+              choices: [{ data: "place:other", label: t("report.placeOther") }],
             },
           ];
         return [
           {
-            text: "Chọn nơi xảy ra:",
+            text: t("report.choosePlace"),
             choices: [
               ...matches.map((m) => ({ data: `place:${m.kind}:${m.id}`, label: m.name })),
-              { data: "place:other", label: "Nơi khác — tôi sẽ mô tả" },
+              { data: "place:other", label: t("report.placeOther") },
             ],
           },
         ];
@@ -331,44 +320,51 @@ export class Dialogue {
       case "place-text":
         flow.placeText = text.slice(0, 300);
         flow.step = "description";
-        return [{ text: "Điều gì đã xảy ra? Hãy kể ngắn gọn: ai, làm gì, khi nào. Đừng ghi tên của bạn." }];
+        return [{ text: t("report.describe") }];
       case "description":
-        if (text.length < 5) return [{ text: "Mô tả quá ngắn, hãy kể thêm một chút." }];
+        if (text.length < 5) return [{ text: t("report.tooShort") }];
         flow.description = text.slice(0, 4000);
         flow.step = "photo";
         return [
           {
-            text: "Bạn có ảnh không? Gửi ảnh (tối đa 5), hoặc chọn:",
-            choices: [{ data: "photo:done", label: "Không có ảnh / Xong" }],
+            text: t("report.photoPrompt"),
+            choices: [{ data: "photo:done", label: t("report.noPhoto") }],
           },
         ];
       case "photo":
-        return [{ text: "Gửi ảnh, hoặc chọn “Xong”.", choices: [{ data: "photo:done", label: "Xong" }] }];
+        return [
+          { text: t("report.photoOrDone"), choices: [{ data: "photo:done", label: t("report.done") }] },
+        ];
       case "urgency":
       case "confirm":
-        return [{ text: "Hãy chọn một trong các lựa chọn ở trên, hoặc gõ /huy để hủy." }];
+        return [{ text: t("report.pickAbove") }];
     }
     return [];
   }
 
   private async addPhoto(flow: ReportFlow, bytes: Buffer): Promise<Reply[]> {
     if (flow.photoIds.length >= MAX_PHOTOS)
-      return [{ text: `Tối đa ${MAX_PHOTOS} ảnh.`, choices: [{ data: "photo:done", label: "Xong" }] }];
+      return [
+        {
+          text: t("report.maxPhotos", { max: MAX_PHOTOS }),
+          choices: [{ data: "photo:done", label: t("report.done") }],
+        },
+      ];
     try {
       flow.photoIds.push(await this.deps.intake.addPhoto(bytes));
     } catch (e) {
       const reason = (e as { reason?: string }).reason;
       return [
         {
-          text: reason === "too-large" ? "Ảnh quá lớn (tối đa 20 MB)." : "Bot chỉ nhận ảnh JPEG hoặc PNG.",
-          choices: [{ data: "photo:done", label: "Xong" }],
+          text: reason === "too-large" ? t("report.photoTooLarge") : t("report.photoType"),
+          choices: [{ data: "photo:done", label: t("report.done") }],
         },
       ];
     }
     return [
       {
-        text: `Đã nhận ${flow.photoIds.length} ảnh (đã xóa thông tin vị trí, thiết bị). Gửi thêm hoặc chọn “Xong”.`,
-        choices: [{ data: "photo:done", label: "Xong" }],
+        text: t("report.photoReceived", { count: flow.photoIds.length }),
+        choices: [{ data: "photo:done", label: t("report.done") }],
       },
     ];
   }
@@ -379,24 +375,24 @@ export class Dialogue {
     switch (verb) {
       case "menu":
         if (a === "report") return this.startReport(s);
-        if (a === "ask")
-          return [{ text: "Hãy gõ câu hỏi của bạn, ví dụ: “Không đội mũ bảo hiểm bị phạt bao nhiêu?”" }];
-        if (a === "status") return [{ text: "Gõ: /trangthai <mã tin báo> <mã PIN>" }];
-        if (a === "role") return [{ text: "Bạn là…", choices: ROLES }];
+        if (a === "ask") return [{ text: t("ask.prompt") }];
+        if (a === "status") return [{ text: t("status.menu") }];
+        if (a === "role") return [{ text: t("role.prompt"), choices: roles() }];
         if (a === "school") return this.command(chat, s, "truong", "");
+        if (a === "language") return this.command(chat, s, "lang", s.lang === "en" ? "vi" : "en");
         break;
       case "school":
         if (s.flow?.kind === "school" && this.deps.routing.schools.some((x) => x.id === a)) {
           s.schoolId = a;
           s.flow = undefined;
           const name = this.deps.routing.schools.find((x) => x.id === a)?.name ?? a;
-          return [{ text: `Đã ghi nhớ trường: ${name}. Đổi bằng /truong.`, choices: MENU }];
+          return [{ text: t("school.saved", { name }), choices: menu() }];
         }
         break;
       case "role":
         if (a === "phu-huynh" || a === "giao-vien" || a === "hoc-sinh" || a === "cong-an") {
           s.role = a;
-          return [{ text: "Đã ghi nhớ. Bạn có thể đổi bất cứ lúc nào bằng /vaitro.", choices: MENU }];
+          return [{ text: t("role.saved"), choices: menu() }];
         }
         break;
       case "cat":
@@ -410,7 +406,7 @@ export class Dialogue {
         if (flow?.step === "place") {
           if (a === "other") {
             flow.step = "place-text";
-            return [{ text: "Mô tả nơi xảy ra (không cần ghi tên bạn):" }];
+            return [{ text: t("report.describePlace") }];
           }
           if (a === "school" && this.deps.routing.schools.some((x) => x.id === b)) {
             // The tip's school is not remembered in the session: only a school chosen with /truong is.
@@ -419,7 +415,7 @@ export class Dialogue {
             flow.communeId = b;
           else break;
           flow.step = "description";
-          return [{ text: "Điều gì đã xảy ra? Hãy kể ngắn gọn: ai, làm gì, khi nào. Đừng ghi tên của bạn." }];
+          return [{ text: t("report.describe") }];
         }
         break;
       case "photo":
@@ -427,8 +423,8 @@ export class Dialogue {
           flow.step = "urgency";
           return [
             {
-              text: "Việc này có khẩn cấp không (đang xảy ra, có người gặp nguy hiểm)?",
-              choices: URGENCIES.map((u) => ({ data: `urg:${u}`, label: URGENCY_LABELS[u] })),
+              text: t("report.urgency"),
+              choices: URGENCIES.map((u) => ({ data: `urg:${u}`, label: t(`urgency.${u}`) })),
             },
           ];
         }
@@ -441,8 +437,8 @@ export class Dialogue {
             {
               text: this.summary(flow),
               choices: [
-                { data: "send:yes", label: "Gửi" },
-                { data: "send:no", label: "Hủy" },
+                { data: "send:yes", label: t("report.send") },
+                { data: "send:no", label: t("report.cancel") },
               ],
             },
           ];
@@ -453,34 +449,33 @@ export class Dialogue {
           return a === "yes" ? this.submit(chat, s, flow) : this.command(chat, s, "huy", "");
         break;
       case "ack":
-        return this.officerAction(
-          () => this.deps.triage.acknowledge(chat, a),
-          "Đã nhận xử lý. Tin báo sẽ không chuyển lên cấp trên nữa.",
-        );
+        return this.officerAction(() => this.deps.triage.acknowledge(chat, a), t("officer.acknowledged"));
       case "ask":
         if (!this.deps.routing.contactByChat(chat.channel, chat.chatId))
           // Triage refuses and audits the attempt before it looks at the (empty) question.
           return this.officerAction(() => this.deps.triage.ask(chat, a, ""), "");
         s.flow = { kind: "officer-ask", tipId: a };
-        return [{ text: "Gõ câu hỏi cho người báo tin (bot chuyển ẩn danh):" }];
+        return [{ text: t("officer.askPrompt") }];
       case "close":
         return [
           {
-            text: "Kết quả xử lý:",
+            text: t("officer.outcomePrompt"),
             choices: OUTCOMES.filter((o) => o !== "trung").map((o) => ({
               data: `out:${o}:${a}`,
-              label: OUTCOME_LABELS[o],
+              label: t(`outcome.${o}`),
             })),
           },
         ];
       case "out":
         return this.officerAction(
           () => this.deps.triage.close(chat, b, a),
-          `Đã đóng tin báo: ${OUTCOME_LABELS[a as keyof typeof OUTCOME_LABELS] ?? a}.`,
+          t("officer.closed", {
+            outcome: (OUTCOMES as readonly string[]).includes(a) ? t(`outcome.${a}`) : a,
+          }),
         );
     }
     // Forged, stale or out-of-step choices change nothing.
-    return [{ text: "Lựa chọn này không còn hiệu lực.", choices: MENU }];
+    return [{ text: t("choice.stale"), choices: menu() }];
   }
 
   private summary(flow: ReportFlow): string {
@@ -492,14 +487,13 @@ export class Dialogue {
     ]
       .filter(Boolean)
       .join(", ");
-    return [
-      "Kiểm tra lại tin báo:",
-      `Loại: ${flow.category ? CATEGORY_LABELS[flow.category] : "?"}`,
-      `Nơi: ${place || "?"}`,
-      `Nội dung: ${flow.description ?? "?"}`,
-      `Ảnh: ${flow.photoIds.length}`,
-      `Mức độ: ${flow.urgency ? URGENCY_LABELS[flow.urgency] : "?"}`,
-    ].join("\n");
+    return t("report.summary", {
+      category: flow.category ? t(`category.${flow.category}`) : "?",
+      place: place || "?",
+      description: flow.description ?? "?",
+      photos: flow.photoIds.length,
+      urgency: flow.urgency ? t(`urgency.${flow.urgency}`) : "?",
+    });
   }
 
   private async submit(chat: ChatAddress, s: Session, flow: ReportFlow): Promise<Reply[]> {
@@ -523,13 +517,7 @@ export class Dialogue {
       return [
         ...(r.emergency ? [{ text: `⚠️ ${r.emergency.guidance.join("\n")}` }] : []),
         {
-          text: [
-            "Đã gửi tin báo. Cảm ơn bạn!",
-            `Mã tin báo: ${r.caseCode}`,
-            `Mã PIN: ${r.pin}`,
-            "Hãy ghi lại hai mã này: bot sẽ không hiển thị lại. Xem trạng thái: /trangthai <mã> <PIN>.",
-            "Nếu cán bộ hỏi thêm, câu hỏi sẽ đến trong cuộc trò chuyện này; trả lời trực tiếp vào tin nhắn đó.",
-          ].join("\n"),
+          text: t("report.sent", { code: r.caseCode, pin: r.pin }),
         },
       ];
     } catch (e) {

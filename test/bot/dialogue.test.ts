@@ -149,6 +149,25 @@ describe("the shared dialogue", () => {
     expect(place?.choices?.[0]?.data).toBe("place:school:thpt-tran-phu");
   });
 
+  it("speaks English on request, remembered per chat, and Vietnamese to everyone else", async () => {
+    const visitor = { channel: "telegram" as const, chatId: "880999" };
+    const [set] = await dialogue.handle(visitor, { kind: "text", text: "/lang en" });
+    expect(set?.text).toContain("English");
+    expect(set?.choices?.map((c) => c.label)).toContain("Send an anonymous tip");
+    const intro = await dialogue.handle(visitor, { kind: "choice", data: "menu:report" });
+    expect(intro[0]?.text).toContain("does NOT store your name");
+    expect(intro[1]?.choices?.map((c) => c.label)).toContain("Drugs");
+    const answer = await dialogue.handle(visitor, { kind: "text", text: "/huy" });
+    expect(answer[0]?.text).toContain("Cancelled");
+    const [other] = await dialogue.handle(
+      { channel: "telegram", chatId: "880998" },
+      { kind: "text", text: "/start" },
+    );
+    expect(other?.text).toContain("Xin chào");
+    const [back] = await dialogue.handle(visitor, { kind: "choice", data: "menu:language" });
+    expect(back?.text).toContain("tiếng Việt");
+  });
+
   it("cancels a draft with /huy", async () => {
     await dialogue.handle(parent, { kind: "text", text: "/baotin" });
     await dialogue.handle(parent, { kind: "choice", data: "cat:chay-no" });
