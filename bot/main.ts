@@ -9,7 +9,7 @@ import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { openOrBuildIndex } from "../knowledge/engine.js";
 import { createLogger } from "../logger.js";
 import { createTipRuntime, developmentSecret } from "../workers/runtime.js";
-import { messengersFor } from "./channels.js";
+import { mediaSignerFor, messengersFor } from "./channels.js";
 import { Dialogue } from "./dialogue/dialogue.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
 import { createHttpServer } from "./http/server.js";
@@ -22,9 +22,10 @@ const logger = createLogger(config.logLevel);
 const index = await openOrBuildIndex(config.knowledge, (r) =>
   logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
 );
+const media = await mediaSignerFor(config);
 const runtime = await createTipRuntime(config, {
   logger,
-  workers: { messenger: messengersFor(config).router },
+  workers: { messenger: messengersFor(config, media).router },
 });
 await runtime.intake.reconcile();
 const salt = config.tips.senderSalt ?? (await developmentSecret(config.tips.secretsDir, "sender.salt", 32));
@@ -46,6 +47,7 @@ const zaloClient = config.zalo
 
 const server = createHttpServer({
   logger,
+  ...(media && { media: { signer: media, store: runtime.store } }),
   ...(bot && webhook && { telegram: { bot, secret: webhook.secret } }),
   ...(zaloClient &&
     webhook && {

@@ -2,14 +2,14 @@
  * `npm run worker`: runs the tip pipeline's workers only, to scale them out beside the bot.
  * Delivers through every configured channel; stops gracefully on SIGTERM/SIGINT.
  */
-import { messengersFor } from "../bot/channels.js";
+import { mediaSignerFor, messengersFor } from "../bot/channels.js";
 import { configFromEnvOrExit } from "../config.js";
 import { createLogger } from "../logger.js";
 import { createTipRuntime } from "./runtime.js";
 
 const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
-const { router, channels } = messengersFor(config);
+const { router, channels } = messengersFor(config, await mediaSignerFor(config));
 if (channels.length === 0)
   logger.warn("no messaging channel configured: deliveries will fail and be retried");
 

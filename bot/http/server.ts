@@ -3,13 +3,17 @@ import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Redis } from "ioredis";
 import type { Logger } from "../../logger.js";
+import type { TipStore } from "../../workers/tip/tip-store.js";
 import type { Dialogue } from "../dialogue/dialogue.js";
 import { parseZaloUpdate, type ZaloClient } from "../zalo/zalo-client.js";
 import { handleZaloUpdate } from "../zalo/zalo-updates.js";
+import type { MediaUrlSigner } from "./media-urls.js";
 import { secretMatches } from "./secret.js";
 
 export interface HttpServerDeps {
   readonly logger: Logger;
+  /** Serves tip photos at signed, expiring URLs (for Zalo, which fetches photos by URL). */
+  readonly media?: { readonly signer: MediaUrlSigner; readonly store: TipStore };
   readonly telegram?: { readonly bot: Bot; readonly secret: string };
   readonly zalo?: {
     readonly client: ZaloClient;
@@ -32,6 +36,24 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
 
   app.get("/healthz", async () => ({ ok: true }));
+
+  const media = deps.media;
+  if (media) {
+    app.get<{ Params: { id: string }; Querystring: { exp?: string; sig?: string } }>(
+      "/media/:id.jpg",
+      async (req, reply) => {
+        const { id } = req.params;
+        if (!/^[a-f0-9]{32}$/.test(id) || !media.signer.verify(id, req.query.exp, req.query.sig))
+          return reply.code(403).send({ ok: false });
+        const bytes = await media.store.getPhoto(id);
+        if (!bytes) return reply.code(404).send({ ok: false });
+        return reply
+          .header("content-type", "image/jpeg")
+          .header("cache-control", "private, no-store")
+          .send(bytes);
+      },
+    );
+  }
 
   const telegram = deps.telegram;
   if (telegram) {
