@@ -176,6 +176,7 @@ export class Dialogue {
       case "nhan":
       case "hoi":
       case "dong":
+      case "chuyen":
         return this.officerCommand(chat, s, name, arg);
       case "thongke":
         return this.statistics(chat);
@@ -192,6 +193,14 @@ export class Dialogue {
       default:
         return [{ text: t("command.unknown"), choices: menu() }];
     }
+  }
+
+  private async forward(chat: ChatAddress, tipId: string, contactId: string): Promise<Reply[]> {
+    const to = this.deps.routing.contactById(contactId);
+    return this.officerAction(
+      () => this.deps.triage.forward(chat, tipId, contactId),
+      t("officer.forwarded", { name: to?.name ?? contactId }),
+    );
   }
 
   /** `/thongke`: the officer's area, from 1 January to today (Vietnam time). */
@@ -219,6 +228,10 @@ export class Dialogue {
     if (!m || !tipId) return [{ text: t("officer.needCode") }];
     const rest = (m[2] ?? "").trim();
     if (name === "nhan") return this.choice(chat, s, `ack:${tipId}`);
+    if (name === "chuyen") {
+      if (!rest) return [{ text: t("officer.forwardUsage") }];
+      return this.forward(chat, tipId, rest);
+    }
     if (name === "hoi") {
       if (!rest) return [{ text: t("officer.askUsage") }];
       return this.officerAction(() => this.deps.triage.ask(chat, tipId, rest), t("officer.asked"));
@@ -456,6 +469,26 @@ export class Dialogue {
           return this.officerAction(() => this.deps.triage.ask(chat, a, ""), "");
         s.flow = { kind: "officer-ask", tipId: a };
         return [{ text: t("officer.askPrompt") }];
+      case "fwd": {
+        const me = this.deps.routing.contactByChat(chat.channel, chat.chatId);
+        // Triage refuses and audits the attempt of anyone not in the routing table.
+        if (!me) return this.officerAction(() => this.deps.triage.forward(chat, a, ""), "");
+        s.flow = { kind: "officer-forward", tipId: a };
+        const others = this.deps.routing.contacts.filter((c) => c.id !== me.id);
+        return [
+          {
+            text: t("officer.forwardPrompt"),
+            choices: others.map((c) => ({ data: `fwdto:${c.id}`, label: c.name })),
+          },
+        ];
+      }
+      case "fwdto":
+        if (s.flow?.kind === "officer-forward") {
+          const tipId = s.flow.tipId;
+          s.flow = undefined;
+          return this.forward(chat, tipId, a);
+        }
+        break;
       case "close":
         return [
           {

@@ -87,6 +87,14 @@ describe("the shared dialogue", () => {
     await messenger.waitFor(() =>
       messenger.to(officer.chatId).some((m) => m.text.includes("Buổi chiều thứ Ba")),
     );
+    const picker = await dialogue.handle(officer, { kind: "choice", data: `fwd:${tipId}` });
+    expect(picker[0]?.choices?.map((c) => c.data)).toContain("fwdto:pc04-truc-ban");
+    for (const c of picker[0]?.choices ?? [])
+      expect(Buffer.byteLength(`d:${c.data}`)).toBeLessThanOrEqual(64);
+    expect(
+      (await dialogue.handle(officer, { kind: "choice", data: "fwdto:pc04-truc-ban" }))[0]?.text,
+    ).toContain("Đã chuyển");
+    await messenger.waitFor(() => messenger.to("100000002").some((m) => m.text.includes("ĐƯỢC CHUYỂN")));
     const closed = await dialogue.handle(officer, { kind: "choice", data: `out:co-co-so:${tipId}` });
     expect(closed[0]?.text).toContain("Đã đóng");
   });
