@@ -11,6 +11,7 @@ import { createLogger } from "../logger.js";
 import { createTipRuntime, developmentSecret } from "../workers/runtime.js";
 import { mediaSignerFor, messengersFor } from "./channels.js";
 import { Dialogue } from "./dialogue/dialogue.js";
+import { RedisFeedbackStore } from "./dialogue/feedback-store.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
 import { createHttpServer } from "./http/server.js";
 import { createTelegramBot } from "./telegram/bot.js";
@@ -36,6 +37,7 @@ const dialogue = new Dialogue({
   triage: runtime.triage,
   ask: (q) => answerQuestion(index, q, { ...DEFAULT_ANSWER, minCoverage: config.knowledge.minCoverage }),
   salt,
+  feedback: new RedisFeedbackStore(runtime.redis, config.tips.prefix),
 });
 
 const stops: Array<() => Promise<void>> = [];

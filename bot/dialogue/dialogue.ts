@@ -1,3 +1,4 @@
+import { shortName } from "../../knowledge/answer/citation.js";
 import type { Answer } from "../../knowledge/answer/compose.js";
 import { removeDiacritics } from "../../knowledge/text/normalize.js";
 import { type TipIntake, TipRejectedError } from "../../workers/intake.js";
@@ -8,6 +9,7 @@ import { detectEmergency } from "../../workers/tip/emergency.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
 import { CATEGORIES, type Category, OUTCOME_LABELS, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
 import type { Triage } from "../../workers/triage.js";
+import type { FeedbackStore } from "./feedback-store.js";
 import { t, withLang } from "./i18n.js";
 import type { ReportFlow, Session, SessionStore } from "./session-store.js";
 
@@ -42,6 +44,8 @@ export interface DialogueDeps {
   readonly ask: (question: string) => Promise<Answer>;
   /** Salt for the session key (a hash of the chat). */
   readonly salt: Buffer;
+  /** Where 👍/👎 on answers go. */
+  readonly feedback: FeedbackStore;
 }
 
 const menu = (): Choice[] => [
@@ -257,7 +261,32 @@ export class Dialogue {
   private async ask(question: string, s: Session): Promise<Reply[]> {
     if (question.length < 2) return [{ text: t("ask.what"), choices: menu() }];
     const answer = await this.deps.ask(question.slice(0, 1000));
-    const replies: Reply[] = [{ text: answer.answer }];
+    s.lastAnswer = {
+      question: question.slice(0, 1000),
+      abstained: answer.abstained,
+      docIds: [...new Set(answer.citations.map((c) => c.docId))],
+      sources: answer.citations.map((c) =>
+        [
+          shortName(c),
+          c.article && `Điều ${c.article}`,
+          c.section,
+          c.date,
+          c.replacedBy && `→ ${c.replacedBy}`,
+        ]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+    };
+    const replies: Reply[] = [
+      {
+        text: answer.answer,
+        choices: [
+          ...(answer.abstained ? [] : [{ data: "src", label: t("answer.sources") }]),
+          { data: "fb:up", label: "👍" },
+          { data: "fb:down", label: "👎" },
+        ],
+      },
+    ];
     // The corpus is Vietnamese: in English the answer still quotes it, and says so.
     const note = t("ask.vietnameseOnly");
     if (note) replies.push({ text: note });
@@ -487,6 +516,19 @@ export class Dialogue {
           const tipId = s.flow.tipId;
           s.flow = undefined;
           return this.forward(chat, tipId, a);
+        }
+        break;
+      case "src": {
+        const sources = s.lastAnswer?.sources ?? [];
+        if (sources.length === 0) return [{ text: t("answer.noSources") }];
+        return [{ text: [t("answer.sourcesTitle"), ...sources.map((x, i) => `[${i + 1}] ${x}`)].join("\n") }];
+      }
+      case "fb":
+        if (s.lastAnswer && (a === "up" || a === "down")) {
+          const { question, abstained, docIds } = s.lastAnswer;
+          await this.deps.feedback.add({ at: Date.now(), vote: a, question, abstained, docIds });
+          s.lastAnswer = undefined; // one vote per answer
+          return [{ text: t("answer.thanks") }];
         }
         break;
       case "close":

@@ -30,6 +30,15 @@ export const sessionSchema = z.object({
       z.object({ kind: z.literal("officer-forward"), tipId: z.string() }),
     ])
     .optional(),
+  /** The last answer, for "Xem nguồn" and 👍/👎 (the question text, not who asked). */
+  lastAnswer: z
+    .object({
+      question: z.string(),
+      abstained: z.boolean(),
+      docIds: z.array(z.string()),
+      sources: z.array(z.string()),
+    })
+    .optional(),
   /** Data of the choices last offered, so that a bare number ("2") picks one (Zalo, SMS-like use). */
   offered: z.array(z.string()).max(20).optional(),
   updatedAt: z.number().default(0),

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Dialogue } from "../../bot/dialogue/dialogue.js";
+import { RedisFeedbackStore } from "../../bot/dialogue/feedback-store.js";
 import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
 import { parseConfig } from "../../config.js";
 import { answerQuestion } from "../../knowledge/answer/compose.js";
@@ -27,6 +28,7 @@ export async function testDialogue(
     triage: rt.triage,
     ask: (q) => answerQuestion(index, q),
     salt: randomBytes(16),
+    feedback: new RedisFeedbackStore(rt.redis, rt.prefix),
   });
   return { dialogue, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Dialogue, DRAFT_TIMEOUT_MS } from "../../bot/dialogue/dialogue.js";
+import { RedisFeedbackStore } from "../../bot/dialogue/feedback-store.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
@@ -33,6 +34,30 @@ describe("the shared dialogue", () => {
     expect(replies[0]?.text).toContain("Nguồn:");
     expect(replies[0]?.text).toContain("168/2024/NĐ-CP");
     expect(replies.at(-1)?.text).toContain("cam kết an toàn giao thông");
+  });
+
+  it("shows an answer's sources on request and stores 👍/👎 without who gave it", async () => {
+    const asker = { channel: "telegram" as const, chatId: "880555" };
+    const [answer] = await dialogue.handle(asker, {
+      kind: "text",
+      text: "Thông tư 124 áp dụng cho trường nào?",
+    });
+    expect(answer?.choices?.map((c) => c.data)).toEqual(["src", "fb:up", "fb:down"]);
+    const [sources] = await dialogue.handle(asker, { kind: "choice", data: "src" });
+    expect(sources?.text).toContain("124/2021/TT-BCA");
+    expect((await dialogue.handle(asker, { kind: "choice", data: "fb:down" }))[0]?.text).toContain("Cảm ơn");
+    const [stored] = await new RedisFeedbackStore(rt.redis, rt.prefix).recent(1);
+    expect(stored).toMatchObject({
+      vote: "down",
+      question: "Thông tư 124 áp dụng cho trường nào?",
+      abstained: false,
+    });
+    expect(stored?.docIds).toContain("thong-tu-124-2021-tt-bca");
+    expect(JSON.stringify(stored)).not.toContain("880555");
+    // One vote per answer.
+    expect((await dialogue.handle(asker, { kind: "choice", data: "fb:up" }))[0]?.text).toContain(
+      "không còn hiệu lực",
+    );
   });
 
   it("says it does not know rather than guessing", async () => {
