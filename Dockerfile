@@ -25,6 +25,8 @@ COPY --from=build --chown=node:node /app/knowledge/corpus ./knowledge/corpus
 COPY --from=build --chown=node:node /app/workers/routing/example-province.yaml ./workers/routing/example-province.yaml
 COPY --chown=node:node package.json ./
 USER node
-# The tip workers; `node dist/knowledge/cli/ask.js "<question>"` answers a question. The bot entry
-# arrives with the channels.
-CMD ["node", "dist/workers/main.js"]
+EXPOSE 3000
+ENV HOST=0.0.0.0
+# The bot (all configured channels) plus workers; `node dist/workers/main.js` runs workers only,
+# `node dist/knowledge/cli/ask.js "<question>"` answers one question.
+CMD ["node", "dist/bot/main.js"]
