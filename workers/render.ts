@@ -1,6 +1,6 @@
 import type { MessageAction, OutgoingMessage } from "./messenger.js";
 import type { RoutingTable } from "./routing/routing-table.js";
-import { CATEGORY_LABELS, OUTCOME_LABELS, type TipStatus, URGENCY_LABELS } from "./tip/tip.js";
+import { CATEGORY_LABELS, URGENCY_LABELS } from "./tip/tip.js";
 import type { TipRecord } from "./tip/tip-store.js";
 
 const TIME = new Intl.DateTimeFormat("vi-VN", {
@@ -61,20 +61,4 @@ export function officerTipMessage(
     "Người báo tin ẩn danh. Dùng “Hỏi thêm” để hỏi lại qua bot; bot không tiết lộ người gửi.",
   ];
   return { text: lines.join("\n"), actions: tipActions(tip) };
-}
-
-const STATUS_LABELS: Record<TipStatus, string> = {
-  received: "đã tiếp nhận, đang chuyển đến cán bộ phụ trách",
-  routed: "đã chuyển đến cán bộ phụ trách",
-  delivered: "cán bộ phụ trách đã nhận được tin",
-  acknowledged: "đang được xử lý",
-  closed: "đã xử lý xong",
-};
-
-/** What the tipster sees when checking a case: status only, never who handles it. */
-export function tipsterStatusText(tip: TipRecord): string {
-  const lines = [`Tin báo ${tip.caseCode}: ${STATUS_LABELS[tip.status]}.`];
-  if (tip.status === "closed" && tip.outcome) lines.push(`Kết quả: ${OUTCOME_LABELS[tip.outcome]}.`);
-  lines.push(`Gửi lúc ${formatTime(tip.createdAt)}.`);
-  return lines.join(" ");
 }

@@ -1,20 +1,27 @@
 import type { Logger } from "../logger.js";
 import type { ChatAddress } from "./messenger.js";
 import type { TipQueues } from "./queues/tip-queues.js";
-import { tipsterStatusText } from "./render.js";
 import type { Contact, RoutingTable } from "./routing/routing-table.js";
 import { tipStatistics } from "./stats.js";
 import { parseCaseCode } from "./tip/case-code.js";
 import { hashPin, newPin, verifyPin } from "./tip/pin.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
-import { type Outcome, outcomeSchema } from "./tip/tip.js";
+import { type Outcome, outcomeSchema, type TipStatus } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
+
+/** What a tipster may learn about their tip. */
+export interface TipStatusView {
+  readonly caseCode: string;
+  readonly status: TipStatus;
+  readonly createdAt: number;
+  readonly outcome?: Outcome;
+}
 
 /** Why an officer's action was refused. */
 export class TriageRefusedError extends Error {
   override readonly name = "TriageRefusedError";
   constructor(
-    readonly reason: "not-an-officer" | "no-such-tip" | "wrong-status" | "invalid",
+    readonly reason: "not-an-officer" | "no-such-tip" | "wrong-status" | "invalid" | "rate-limited",
     message: string,
   ) {
     super(message);
@@ -229,15 +236,21 @@ export class Triage {
    * Status for the tipster, given case code and PIN. Attempts are limited per sender, so codes
    * and PINs cannot be guessed; a wrong code and a wrong PIN get the same answer.
    */
-  async status(asker: ChatAddress, caseCodeInput: string, pin: string): Promise<string> {
+  async status(asker: ChatAddress, caseCodeInput: string, pin: string): Promise<TipStatusView> {
     const limit = await this.deps.statusLimiter.hit(senderKey(this.deps.salt, asker.channel, asker.chatId));
     if (!limit.allowed)
-      throw new TriageRefusedError("invalid", "Bạn đã thử quá nhiều lần. Hãy thử lại sau một giờ.");
+      throw new TriageRefusedError("rate-limited", "Bạn đã thử quá nhiều lần. Hãy thử lại sau một giờ.");
     const code = parseCaseCode(caseCodeInput);
     const tipId = code && (await this.deps.store.idForCaseCode(code));
     const tip = tipId ? await this.deps.store.get(tipId) : undefined;
     const ok = await verifyPin(pin, tip?.pinHash ?? (await this.dummyHash));
     if (!tip || !ok) throw new TriageRefusedError("no-such-tip", "Mã tin báo hoặc mã PIN không đúng.");
-    return tipsterStatusText(tip);
+    // Status only: never who handles it.
+    return {
+      caseCode: tip.caseCode,
+      status: tip.status,
+      createdAt: tip.createdAt,
+      ...(tip.status === "closed" && tip.outcome && { outcome: tip.outcome }),
+    };
   }
 }

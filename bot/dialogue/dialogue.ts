@@ -3,9 +3,10 @@ import type { Answer } from "../../knowledge/answer/compose.js";
 import { removeDiacritics } from "../../knowledge/text/normalize.js";
 import { type TipIntake, TipRejectedError } from "../../workers/intake.js";
 import type { ChatAddress } from "../../workers/messenger.js";
+import { formatTime } from "../../workers/render.js";
 import type { RoutingTable } from "../../workers/routing/routing-table.js";
 import { statisticsTable } from "../../workers/stats.js";
-import { detectEmergency } from "../../workers/tip/emergency.js";
+import { detectEmergency, type Emergency } from "../../workers/tip/emergency.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
 import { CATEGORIES, type Category, OUTCOME_LABELS, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
 import type { Triage } from "../../workers/triage.js";
@@ -61,6 +62,13 @@ const ROLE_IDS = ["phu-huynh", "giao-vien", "hoc-sinh", "cong-an"] as const;
 const roles = (): Choice[] => ROLE_IDS.map((r) => ({ data: `role:${r}`, label: t(`role.${r}`) }));
 
 const MAX_PHOTOS = 5;
+
+/** Hotline guidance for danger to life, in the chat's language, one line per kind of danger. */
+function emergencyReply(emergency: Emergency): Reply {
+  return {
+    text: `⚠️ ${[...emergency.kinds.map((k) => t(`emergency.${k}`)), t("emergency.notHotline")].join("\n")}`,
+  };
+}
 /** A tip draft left untouched this long is dropped, and the user is told so. */
 export const DRAFT_TIMEOUT_MS = 30 * 60_000;
 
@@ -84,7 +92,7 @@ export class Dialogue {
     // Danger to life comes before anything else, whatever the step.
     if (input.kind === "text") {
       const emergency = detectEmergency(input.text);
-      if (emergency) replies.push({ text: `⚠️ ${emergency.guidance.join("\n")}` });
+      if (emergency) replies.push(emergencyReply(emergency));
     }
     // On channels without buttons, a bare number picks one of the choices offered last.
     const picked = input.kind === "text" ? /^\s*(\d{1,2})\s*\.?\s*$/.exec(input.text) : null;
@@ -167,9 +175,24 @@ export class Dialogue {
         const [code, pin] = arg.split(/\s+/);
         if (!code || !pin) return [{ text: t("status.usage") }];
         try {
-          return [{ text: await this.deps.triage.status(chat, code, pin) }];
+          const v = await this.deps.triage.status(chat, code, pin);
+          const line = t("status.line", {
+            code: v.caseCode,
+            status: t(`status.${v.status}`),
+            time: formatTime(v.createdAt),
+          });
+          return [
+            {
+              text: v.outcome
+                ? `${line} ${t("status.outcome", { outcome: t(`outcome.${v.outcome}`) })}`
+                : line,
+            },
+          ];
         } catch (e) {
-          return [{ text: (e as Error).message }];
+          const reason = (e as { reason?: string }).reason;
+          if (reason === "rate-limited") return [{ text: t("status.tooMany") }];
+          if (reason === "no-such-tip") return [{ text: t("status.wrong") }];
+          throw e;
         }
       }
       case "traloi": {
@@ -310,7 +333,10 @@ export class Dialogue {
         },
       ];
     } catch (e) {
-      return [{ text: (e as Error).message }];
+      const reason = (e as { reason?: string }).reason;
+      if (reason === "no-such-tip") return [{ text: t("tipster.noSuchTip") }];
+      if (reason === "invalid") return [{ text: t("tipster.empty") }];
+      throw e;
     }
   }
 
@@ -590,13 +616,20 @@ export class Dialogue {
       // The draft goes; the session keeps no trace of the tip or its code.
       s.flow = undefined;
       return [
-        ...(r.emergency ? [{ text: `⚠️ ${r.emergency.guidance.join("\n")}` }] : []),
+        ...(r.emergency ? [emergencyReply(r.emergency)] : []),
         {
           text: t("report.sent", { code: r.caseCode, pin: r.pin }),
         },
       ];
     } catch (e) {
-      if (e instanceof TipRejectedError) return [{ text: e.message }];
+      if (e instanceof TipRejectedError) {
+        if (e.reason === "rate-limited")
+          return [
+            { text: t("report.rateLimited", { minutes: Math.ceil((e.retryAfterMs ?? 3_600_000) / 60_000) }) },
+          ];
+        if (e.reason === "unknown-place") return [{ text: t("report.unknownPlace") }];
+        return [{ text: e.message }];
+      }
       throw e;
     }
   }

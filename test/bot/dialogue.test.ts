@@ -135,6 +135,7 @@ describe("the shared dialogue", () => {
   it("gives hotline guidance first when a message mentions danger to life", async () => {
     const replies = await dialogue.handle(parent, { kind: "text", text: "truong dang chay, khoi rat nhieu" });
     expect(replies[0]?.text).toContain("114");
+    expect(replies[0]?.text).toContain("không thay thế 113/114/115");
   });
 
   it("ignores forged or stale choices and refuses officer actions from anyone else", async () => {
@@ -197,6 +198,13 @@ describe("the shared dialogue", () => {
       { kind: "text", text: "/start" },
     );
     expect(other?.text).toContain("Xin chào");
+    const danger = await dialogue.handle(visitor, {
+      kind: "text",
+      text: "co nguoi dang danh nhau o cong truong",
+    });
+    expect(danger[0]?.text).toContain("call 113 now");
+    const [status] = await dialogue.handle(visitor, { kind: "text", text: "/trangthai AT-2345-67 123456" });
+    expect(status?.text).toBe("Wrong case code or PIN.");
     const [back] = await dialogue.handle(visitor, { kind: "choice", data: "menu:language" });
     expect(back?.text).toContain("tiếng Việt");
   });

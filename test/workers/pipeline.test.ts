@@ -93,7 +93,11 @@ describe("tip pipeline on the real Redis", () => {
     const closed = await rt.triage.close(officer, tipId, "co-co-so");
     expect(closed.status).toBe("closed");
     expect(closed.outcome).toBe("co-co-so");
-    expect(await rt.triage.status({ channel: "telegram", chatId: "5" }, caseCode, pin)).toContain("Có cơ sở");
+    expect(await rt.triage.status({ channel: "telegram", chatId: "5" }, caseCode, pin)).toMatchObject({
+      caseCode,
+      status: "closed",
+      outcome: "co-co-so",
+    });
     await expect(
       rt.triage.status({ channel: "telegram", chatId: "5" }, caseCode, "000000"),
     ).rejects.toMatchObject({
@@ -167,7 +171,7 @@ describe("tip pipeline on the real Redis", () => {
       },
       student,
     );
-    expect(r.emergency?.guidance.join(" ")).toContain("113");
+    expect(r.emergency?.kinds).toEqual(["violence"]);
     expect((await rt.store.get(r.tipId))?.urgency).toBe("khan-cap");
     await eventually(async () => (await rt?.store.get(r.tipId))?.status === "received");
   });

@@ -24,18 +24,9 @@ const CUES: Record<EmergencyKind, readonly string[]> = {
   medical: ["ngat xiu", "bat tinh", "soc thuoc", "qua lieu", "ngo doc", "chay mau nhieu", "khong tho duoc"],
 };
 
-const GUIDANCE: Record<EmergencyKind, string> = {
-  fire: "Nếu đang có cháy, nổ: rời khỏi chỗ nguy hiểm và gọi ngay 114 (cứu hỏa, cứu nạn — miễn phí).",
-  violence: "Nếu có người đang bị tấn công hoặc đe dọa: tránh xa nơi nguy hiểm và gọi ngay 113 (công an).",
-  "self-harm":
-    "Nếu bạn hoặc ai đó đang nghĩ đến việc tự làm hại mình: gọi ngay 111 (bảo vệ trẻ em, miễn phí) hoặc 115, và ở cạnh một người lớn tin cậy. Bạn không một mình.",
-  medical: "Nếu có người bị thương, bất tỉnh hay ngộ độc: gọi ngay 115 (cấp cứu).",
-};
-
 export interface Emergency {
+  /** Kinds of danger found; channels show the matching hotline guidance (bot/locales "emergency.*"). */
   readonly kinds: EmergencyKind[];
-  /** Hotline guidance to show before anything else, one line per kind. */
-  readonly guidance: string[];
 }
 
 /**
@@ -48,11 +39,5 @@ export function detectEmergency(text: string): Emergency | undefined {
     CUES[k].some((cue) => folded.includes(` ${cue} `)),
   );
   if (kinds.length === 0) return undefined;
-  return {
-    kinds,
-    guidance: [
-      ...kinds.map((k) => GUIDANCE[k]),
-      "Bot này không thay thế 113/114/115: trong tình huống khẩn cấp, hãy gọi điện trước.",
-    ],
-  };
+  return { kinds };
 }
