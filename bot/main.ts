@@ -35,10 +35,23 @@ const dialogue = new Dialogue({
   routing: runtime.routing,
   intake: runtime.intake,
   triage: runtime.triage,
-  ask: (q) => answerQuestion(index, q, { ...DEFAULT_ANSWER, minCoverage: config.knowledge.minCoverage }),
+  ask: async (q) => {
+    const answer = await answerQuestion(index, q, {
+      ...DEFAULT_ANSWER,
+      minCoverage: config.knowledge.minCoverage,
+    });
+    runtime.metrics.answers.inc({ abstained: String(answer.abstained) });
+    return answer;
+  },
   salt,
   feedback: new RedisFeedbackStore(runtime.redis, config.tips.prefix),
 });
+
+/** A check's result, or false when it fails or takes longer than `ms` (Redis down queues forever). */
+function within(ms: number, check: Promise<boolean>): Promise<boolean> {
+  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref());
+  return Promise.race([check.catch(() => false), timeout]);
+}
 
 const stops: Array<() => Promise<void>> = [];
 const webhook = config.mode.kind === "webhook" ? config.mode : undefined;
@@ -49,6 +62,18 @@ const zaloClient = config.zalo
 
 const server = createHttpServer({
   logger,
+  metrics: runtime.metrics.registry,
+  health: async () => ({
+    redis: await within(
+      1000,
+      runtime.redis.ping().then((r) => r === "PONG"),
+    ),
+    queues: await within(
+      1000,
+      runtime.queues.notify.getJobCounts("waiting").then(() => true),
+    ),
+    index: index.chunks.size > 0,
+  }),
   ...(media && { media: { signer: media, store: runtime.store } }),
   ...(bot && webhook && { telegram: { bot, secret: webhook.secret } }),
   ...(zaloClient &&

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "./metrics.js";
 import type { TipQueues } from "./queues/tip-queues.js";
 import type { RoutingTable } from "./routing/routing-table.js";
 import { newCaseCode } from "./tip/case-code.js";
@@ -48,6 +49,7 @@ export interface TipIntakeDeps {
   readonly limiter: SenderRateLimiter;
   readonly salt: Buffer;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
   readonly now?: () => number;
 }
 
@@ -116,6 +118,7 @@ export class TipIntake {
     });
     await this.deps.queues.addIntake({ tipId });
     this.deps.logger.info({ tipId, category: tip.category, urgency: tip.urgency }, "tip received");
+    this.deps.metrics?.tips.inc({ category: tip.category, urgency: tip.urgency });
     return { tipId, caseCode, pin, ...(emergency && { emergency }) };
   }
 

@@ -10,6 +10,7 @@ import {
   type OutgoingMessage,
   type OutgoingPhoto,
 } from "./messenger.js";
+import type { Metrics } from "./metrics.js";
 import {
   type EscalateJob,
   escalateJobSchema,
@@ -57,6 +58,7 @@ export interface PipelineDeps {
   /** Salt for hashing chat ids into throttle keys, so no raw id is written to Redis. */
   readonly salt: Buffer;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
   readonly options?: Partial<PipelineOptions>;
   readonly now?: () => number;
 }
@@ -308,6 +310,7 @@ export class TipPipeline {
     const duty = routing.dutyOfficer.id;
     const isDutyAlert = data.kind === "alert" && data.to.type === "contact" && data.to.contactId === duty;
     logger.error({ jobId: job.id, kind: data.kind, reason }, "delivery failed for good; dead-lettered");
+    this.deps.metrics?.deliveryFailures.inc({ kind: data.kind });
     if (isDutyAlert) return; // the alert channel itself is down: the log above is all we can do
     await queues.addNotify(
       {

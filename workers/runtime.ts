@@ -6,6 +6,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { TipIntake } from "./intake.js";
 import type { Messenger } from "./messenger.js";
+import { Metrics } from "./metrics.js";
 import { type PipelineOptions, TipPipeline } from "./pipeline.js";
 import { TipQueues } from "./queues/tip-queues.js";
 import { loadRoutingTable, type RoutingTable } from "./routing/routing-table.js";
@@ -22,6 +23,7 @@ export interface TipRuntime {
   readonly queues: TipQueues;
   readonly intake: TipIntake;
   readonly triage: Triage;
+  readonly metrics: Metrics;
   /** Present when `workers` was asked for. */
   readonly pipeline?: TipPipeline;
   close(): Promise<void>;
@@ -68,6 +70,8 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   const sealer = new ReplyHandleSealer(replyKey);
   const hour = 3_600_000;
   const now = opts.now ?? Date.now;
+  const metrics = new Metrics();
+  metrics.watchQueues(queues);
   const intake = new TipIntake({
     store,
     queues,
@@ -75,6 +79,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     sealer,
     salt,
     logger: opts.logger,
+    metrics,
     now,
     limiter: new SenderRateLimiter(redis, {
       prefix: `${t.prefix}:tips`,
@@ -88,6 +93,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     routing,
     salt,
     logger: opts.logger,
+    metrics,
     now,
     statusLimiter: new SenderRateLimiter(redis, {
       prefix: `${t.prefix}:status`,
@@ -105,6 +111,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
         sealer,
         salt,
         logger: opts.logger,
+        metrics,
         messenger: opts.workers.messenger,
         now,
         options: {
@@ -123,6 +130,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     queues,
     intake,
     triage,
+    metrics,
     ...(pipeline && { pipeline }),
     async close() {
       await pipeline?.close();

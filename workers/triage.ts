@@ -1,5 +1,6 @@
 import type { Logger } from "../logger.js";
 import type { ChatAddress } from "./messenger.js";
+import type { Metrics } from "./metrics.js";
 import type { TipQueues } from "./queues/tip-queues.js";
 import type { Contact, RoutingTable } from "./routing/routing-table.js";
 import { tipStatistics } from "./stats.js";
@@ -36,6 +37,7 @@ export interface TriageDeps {
   /** Limits case-code + PIN guesses per sender. */
   readonly statusLimiter: SenderRateLimiter;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
   readonly now?: () => number;
 }
 
@@ -107,6 +109,7 @@ export class Triage {
     if (r === "wrong-status")
       throw new TriageRefusedError("wrong-status", `Tin báo ${tip.caseCode} đã được nhận hoặc đã đóng.`);
     await this.deps.queues.cancelEscalations(tipId, tip.chain.length);
+    this.deps.metrics?.ackLatency.observe((at - tip.createdAt) / 1000);
     return this.tip(tipId);
   }
 

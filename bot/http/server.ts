@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Redis } from "ioredis";
+import type { Registry } from "prom-client";
 import type { Logger } from "../../logger.js";
 import type { TipStore } from "../../workers/tip/tip-store.js";
 import type { Dialogue } from "../dialogue/dialogue.js";
@@ -10,8 +11,15 @@ import { handleZaloUpdate } from "../zalo/zalo-updates.js";
 import type { MediaUrlSigner } from "./media-urls.js";
 import { secretMatches } from "./secret.js";
 
+/** A readiness check: each part of the service says whether it works. */
+export type HealthCheck = () => Promise<Record<string, boolean>>;
+
 export interface HttpServerDeps {
   readonly logger: Logger;
+  /** `/healthz` answers 200 only when every check passes (503 otherwise). */
+  readonly health?: HealthCheck;
+  /** Served at `/metrics` in Prometheus text format. */
+  readonly metrics?: Registry;
   /** Serves tip photos at signed, expiring URLs (for Zalo, which fetches photos by URL). */
   readonly media?: { readonly signer: MediaUrlSigner; readonly store: TipStore };
   readonly telegram?: { readonly bot: Bot; readonly secret: string };
@@ -35,7 +43,23 @@ const BODY_LIMIT = 1024 * 1024;
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
 
-  app.get("/healthz", async () => ({ ok: true }));
+  app.get("/healthz", async (_req, reply) => {
+    let checks: Record<string, boolean> = {};
+    try {
+      checks = deps.health ? await deps.health() : {};
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message }, "health check failed");
+      return reply.code(503).send({ ok: false });
+    }
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ ok, checks });
+  });
+
+  const registry = deps.metrics;
+  if (registry)
+    app.get("/metrics", async (_req, reply) =>
+      reply.header("content-type", registry.contentType).send(await registry.metrics()),
+    );
 
   const media = deps.media;
   if (media) {

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpServer } from "../../bot/http/server.js";
+import { createLogger } from "../../logger.js";
+import { MessengerPermanentError } from "../../workers/messenger.js";
+import { RecordingMessenger } from "../fakes/recording-messenger.js";
+import { type TestRuntime, testRuntime } from "../workers/harness.js";
+
+describe("/healthz and /metrics", () => {
+  let rt: TestRuntime;
+  let messenger: RecordingMessenger;
+  beforeAll(async () => {
+    messenger = new RecordingMessenger();
+    rt = await testRuntime(messenger);
+  });
+  afterAll(async () => {
+    await rt.dispose();
+  });
+
+  it("answers 200 when every check passes and 503 when one fails", async () => {
+    const healthy = createHttpServer({
+      logger: createLogger("silent"),
+      health: async () => ({ redis: true, index: true }),
+    });
+    const r = await healthy.inject({ method: "GET", url: "/healthz" });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ ok: true, checks: { redis: true, index: true } });
+    const sick = createHttpServer({
+      logger: createLogger("silent"),
+      health: async () => ({ redis: false, index: true }),
+    });
+    expect((await sick.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(503);
+    const broken = createHttpServer({
+      logger: createLogger("silent"),
+      health: async () => {
+        throw new Error("boom");
+      },
+    });
+    expect((await broken.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(503);
+  });
+
+  it("counts tips, delivery failures, acknowledgement latency and queue depths", async () => {
+    const app = createHttpServer({ logger: createLogger("silent"), metrics: rt.metrics.registry });
+    const tipster = { channel: "telegram" as const, chatId: "5550006161" };
+    messenger.failNext(new MessengerPermanentError("403 Forbidden: bot was blocked by the user"));
+    const { tipId } = await rt.intake.submit(
+      {
+        category: "chay-no",
+        urgency: "khan-cap",
+        place: { communeId: "xa-hoa-binh" },
+        description: "Bình ga rò rỉ ở bếp ăn trường.",
+      },
+      tipster,
+    );
+    await messenger.waitFor(() => messenger.sent.some((s) => s.message.text.includes("CẢNH BÁO")));
+    await rt.triage.acknowledge({ channel: "telegram", chatId: "100000001" }, tipId);
+    const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(text).toMatch(/ssg_tips_total\{category="chay-no",urgency="khan-cap"\} 1/);
+    expect(text).toMatch(/ssg_delivery_failures_total\{kind="new-tip"\} 1/);
+    expect(text).toMatch(/ssg_tip_ack_seconds_count 1/);
+    expect(text).toMatch(/ssg_queue_jobs\{queue="dead-letter",state="waiting"\} 1/);
+    expect(text).not.toContain("5550006161");
+  });
+});
