@@ -111,6 +111,8 @@ export interface Config {
     readonly minCoverage: number;
   };
   readonly redisUrl: string;
+  /** False when REDIS_URL was not set: `npm start` may then start a private redis-server. */
+  readonly redisUrlGiven: boolean;
   readonly tips: {
     /** Prefix of every Redis key and BullMQ queue of the tip pipeline. */
     readonly prefix: string;
@@ -171,6 +173,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
+    redisUrlGiven: cleaned.REDIS_URL !== undefined,
     mode:
       e.BOT_MODE === "webhook" && e.PUBLIC_URL && e.WEBHOOK_SECRET
         ? { kind: "webhook", publicUrl: e.PUBLIC_URL.replace(/\/$/, ""), secret: e.WEBHOOK_SECRET }

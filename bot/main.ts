@@ -14,12 +14,25 @@ import { Dialogue } from "./dialogue/dialogue.js";
 import { RedisFeedbackStore } from "./dialogue/feedback-store.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
 import { createHttpServer } from "./http/server.js";
+import { LocalRedisError, localRedis, type ResolvedRedis } from "./local-redis.js";
 import { createTelegramBot } from "./telegram/bot.js";
 import { ZaloClient } from "./zalo/zalo-client.js";
 import { pollZalo } from "./zalo/zalo-polling.js";
 
-const config = configFromEnvOrExit(process.env);
-const logger = createLogger(config.logLevel);
+const given = configFromEnvOrExit(process.env);
+const logger = createLogger(given.logLevel);
+// Without REDIS_URL: the local Redis, or a private redis-server under ./data (the embedded default).
+let redis: ResolvedRedis | undefined;
+if (!given.redisUrlGiven) {
+  try {
+    redis = await localRedis({ logger });
+  } catch (e) {
+    if (!(e instanceof LocalRedisError)) throw e;
+    console.error(e.message);
+    process.exit(69);
+  }
+}
+const config = redis ? { ...given, redisUrl: redis.url } : given;
 const index = await openOrBuildIndex(config.knowledge, (r) =>
   logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
 );
@@ -118,6 +131,7 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, "stopping: no new updates, finishing active work");
   for (const s of stops) await s();
   await runtime.close();
+  await redis?.stop();
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));
