@@ -92,6 +92,9 @@ const envSchema = z
       });
   });
 
+/** Every environment variable the configuration reads (for deployment files and their tests). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.innerType().shape);
+
 /** An OpenAI-compatible endpoint. */
 export interface ModelEndpoint {
   readonly baseURL: string;
