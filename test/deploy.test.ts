@@ -28,7 +28,11 @@ describe("compose.yaml", () => {
         Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:?-([^}]*)\}/, "$1")]),
       );
       // With the two secrets filled in, the environment parses as a production config.
-      const filled = { ...values, TIP_REPLY_KEY: "0123456789abcdef".repeat(4), TIP_SENDER_SALT: "a-salt-of-sixteen+" };
+      const filled = {
+        ...values,
+        TIP_REPLY_KEY: "0123456789abcdef".repeat(4),
+        TIP_SENDER_SALT: "a-salt-of-sixteen+",
+      };
       expect(() => parseConfig(filled)).not.toThrow();
       expect(String(env.TIP_REPLY_KEY)).toMatch(/:\?/); // compose refuses to start without it
     }
