@@ -61,8 +61,16 @@ const envSchema = z
       .optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
+    ADMIN_USER: z.string().min(1).optional(),
+    ADMIN_PASSWORD: z.string().min(12, "at least 12 characters").optional(),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.ADMIN_USER) !== Boolean(env.ADMIN_PASSWORD))
+      ctx.addIssue({
+        code: "custom",
+        path: [env.ADMIN_USER ? "ADMIN_PASSWORD" : "ADMIN_USER"],
+        message: "ADMIN_USER and ADMIN_PASSWORD go together (the queue dashboard is off without them)",
+      });
     if (env.BOT_MODE === "webhook") {
       if (!env.PUBLIC_URL)
         ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "required when BOT_MODE=webhook" });
@@ -138,7 +146,12 @@ export interface Config {
   readonly mode:
     | { readonly kind: "polling" }
     | { readonly kind: "webhook"; readonly publicUrl: string; readonly secret: string };
-  readonly http: { readonly port: number; readonly host: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    /** Credentials of the queue dashboard (/admin/queues); it is off when unset. */
+    readonly admin?: { readonly user: string; readonly password: string };
+  };
   readonly zalo?: {
     readonly token: string;
     readonly apiRoot: string;
@@ -181,7 +194,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       e.BOT_MODE === "webhook" && e.PUBLIC_URL && e.WEBHOOK_SECRET
         ? { kind: "webhook", publicUrl: e.PUBLIC_URL.replace(/\/$/, ""), secret: e.WEBHOOK_SECRET }
         : { kind: "polling" },
-    http: { port: e.PORT, host: e.HOST },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      ...(e.ADMIN_USER && e.ADMIN_PASSWORD && { admin: { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } }),
+    },
     tips: {
       prefix: e.QUEUE_PREFIX,
       routingFile: e.ROUTING_FILE,

@@ -13,6 +13,7 @@ import { mediaSignerFor, messengersFor } from "./channels.js";
 import { Dialogue } from "./dialogue/dialogue.js";
 import { RedisFeedbackStore } from "./dialogue/feedback-store.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
+import { registerQueueBoard } from "./http/queue-board.js";
 import { createHttpServer } from "./http/server.js";
 import { LocalRedisError, localRedis, type ResolvedRedis } from "./local-redis.js";
 import { createTelegramBot } from "./telegram/bot.js";
@@ -100,6 +101,7 @@ const server = createHttpServer({
       },
     }),
 });
+if (config.http.admin) await registerQueueBoard(server, runtime.queues, config.http.admin);
 await server.listen({ port: config.http.port, host: config.http.host });
 stops.unshift(() => server.close());
 logger.info({ port: config.http.port, mode: config.mode.kind }, "http server listening");
