@@ -12,6 +12,9 @@ import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
 import { type Channel, type TipSubmission, tipSubmissionSchema } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
 
+/** How far back the reconciler looks: it runs at start and every minute, so a day is ample. */
+const RECONCILE_WINDOW_MS = 24 * 3600_000;
+
 /** Who sent a tip, known only at intake: used to seal the reply handle and rate-limit, then dropped. */
 export interface Tipster {
   readonly channel: Channel;
@@ -138,7 +141,8 @@ export class TipIntake {
    * Job ids are deterministic, so a tip already queued is not queued twice.
    */
   async reconcile(olderThanMs = 10_000): Promise<number> {
-    const ids = await this.deps.store.idsInStatus("received", this.now() - olderThanMs);
+    const now = this.now();
+    const ids = await this.deps.store.idsInStatus("received", now - RECONCILE_WINDOW_MS, now - olderThanMs);
     let requeued = 0;
     for (const tipId of ids) {
       if (await this.deps.queues.hasIntake(tipId)) continue;

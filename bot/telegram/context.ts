@@ -1,7 +1,7 @@
 import type { Context } from "grammy";
 import type { Logger } from "../../logger.js";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
-import { splitText } from "./telegram-messenger.js";
+import { splitText } from "../split-text.js";
 
 /** What every Telegram feature needs. */
 export interface TelegramDeps {

@@ -8,27 +8,13 @@ import {
   MessengerTransientError,
   type OutgoingMessage,
 } from "../../workers/messenger.js";
+import { splitText } from "../split-text.js";
 
 /** Telegram's limit for one text message. */
 const MAX_TEXT = 4096;
 
 /** Prefix of callback data for tip actions, so the bot can route them. */
 export const ACTION_PREFIX = "t:";
-
-/** Splits text into pieces of at most `max` characters, at line breaks where possible. */
-export function splitText(text: string, max: number): string[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf("\n", max);
-    if (cut < max / 2) cut = rest.lastIndexOf(" ", max);
-    if (cut < max / 2) cut = max;
-    pieces.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^\s+/, "");
-  }
-  if (rest) pieces.push(rest);
-  return pieces;
-}
 
 /**
  * Delivers worker messages through the Telegram Bot API (grammY's `Api`), as plain text — no

@@ -7,7 +7,7 @@ import {
   MessengerTransientError,
   type OutgoingMessage,
 } from "../../workers/messenger.js";
-import { splitText } from "../telegram/telegram-messenger.js";
+import { splitText } from "../split-text.js";
 import { ZALO_MAX_TEXT, type ZaloApiError, type ZaloClient } from "./zalo-client.js";
 
 /** Heading of the numbered action list; Zalo bots have no buttons, so officers reply with a number. */

@@ -1,6 +1,6 @@
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
 import { downloadLimited } from "../download.js";
-import { splitText } from "../telegram/telegram-messenger.js";
+import { splitText } from "../split-text.js";
 import type { ZaloClient, ZaloUpdate } from "./zalo-client.js";
 import { ZALO_MAX_TEXT } from "./zalo-client.js";
 

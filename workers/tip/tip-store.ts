@@ -142,15 +142,20 @@ export class TipStore {
     return tips.filter((t): t is TipRecord => t !== undefined);
   }
 
-  /** Ids of tips still in `status` created before `before` (for the intake reconciler). */
-  async idsInStatus(status: TipStatus, before: number): Promise<string[]> {
-    const ids = await this.redis.zrangebyscore(this.key("tips"), 0, before);
-    const out: string[] = [];
-    for (const id of ids) {
-      const s = await this.redis.hget(this.key("tip", id), "status");
-      if (s && JSON.parse(s) === status) out.push(id);
-    }
-    return out;
+  /**
+   * Ids of tips in `status` created in [from, to] (for the intake reconciler, which only looks
+   * at recent tips so that its cost does not grow with the whole history).
+   */
+  async idsInStatus(status: TipStatus, from: number, to: number): Promise<string[]> {
+    const ids = await this.redis.zrangebyscore(this.key("tips"), from, to);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.key("tip", id), "status");
+    const statuses = (await pipeline.exec()) ?? [];
+    return ids.filter((_, i) => {
+      const raw = statuses[i]?.[1];
+      return typeof raw === "string" && JSON.parse(raw) === status;
+    });
   }
 
   /** Stores a sanitised photo; it expires after `ttlSeconds` unless a tip claims it. */
