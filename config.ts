@@ -12,6 +12,16 @@ const url = z
   .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL");
 const positiveInt = z.coerce.number().int().positive();
 const ratio = z.coerce.number().min(0).max(1);
+const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const origins = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/i, "https origins only, comma-separated")));
 
 const envSchema = z
   .object({
@@ -63,6 +73,10 @@ const envSchema = z
     HOST: z.string().min(1).default("127.0.0.1"),
     ADMIN_USER: z.string().min(1).optional(),
     ADMIN_PASSWORD: z.string().min(12, "at least 12 characters").optional(),
+    TRUST_PROXY: flag.default("false"),
+    WEB_CHAT: flag.default("true"),
+    WEB_DEMO_OFFICERS: flag.default("false"),
+    WEB_EMBED_ORIGINS: origins.optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_USER) !== Boolean(env.ADMIN_PASSWORD))
@@ -92,6 +106,18 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: ["TIP_REPLY_KEY"], message: (e as Error).message });
       }
     }
+    if (env.WEB_DEMO_OFFICERS && env.NODE_ENV === "production")
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEB_DEMO_OFFICERS"],
+        message: "the demo officer view shows every tip to anyone: not allowed in production",
+      });
+    if (env.WEB_EMBED_ORIGINS?.length && !env.PUBLIC_URL?.startsWith("https://"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEB_EMBED_ORIGINS"],
+        message: "embedding needs an https PUBLIC_URL (the chat cookie must then be Secure)",
+      });
     if (env.EMBEDDINGS_BASE_URL && !env.EMBEDDINGS_MODEL)
       ctx.addIssue({
         code: "custom",
@@ -151,6 +177,17 @@ export interface Config {
     readonly host: string;
     /** Credentials of the queue dashboard (/admin/queues); it is off when unset. */
     readonly admin?: { readonly user: string; readonly password: string };
+    /** Behind a load balancer: take the client address from X-Forwarded-For (rate limits only). */
+    readonly trustProxy: boolean;
+  };
+  /** The web chat at `/`; off with WEB_CHAT=false. */
+  readonly web?: {
+    /** Cookies only over HTTPS (PUBLIC_URL is https). */
+    readonly secureCookies: boolean;
+    /** Sites that may show the chat in an iframe (CSP frame-ancestors; cookie SameSite=None). */
+    readonly embedOrigins: readonly string[];
+    /** Demo: Telegram/Zalo officers without a token get their messages in the page's officer view. */
+    readonly demoOfficers: boolean;
   };
   readonly zalo?: {
     readonly token: string;
@@ -198,7 +235,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       port: e.PORT,
       host: e.HOST,
       ...(e.ADMIN_USER && e.ADMIN_PASSWORD && { admin: { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } }),
+      trustProxy: e.TRUST_PROXY,
     },
+    ...(e.WEB_CHAT && {
+      web: {
+        secureCookies: e.PUBLIC_URL?.startsWith("https://") ?? false,
+        embedOrigins: e.WEB_EMBED_ORIGINS ?? [],
+        demoOfficers: e.WEB_DEMO_OFFICERS,
+      },
+    }),
     tips: {
       prefix: e.QUEUE_PREFIX,
       routingFile: e.ROUTING_FILE,

@@ -4,12 +4,13 @@
  * (BOT_MODE=webhook) on the HTTP server, which also answers /healthz.
  */
 import { run } from "@grammyjs/runner";
+import { Redis } from "ioredis";
 import { configFromEnvOrExit } from "../config.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { openOrBuildIndex } from "../knowledge/engine.js";
 import { createLogger } from "../logger.js";
-import { createTipRuntime, developmentSecret } from "../workers/runtime.js";
-import { mediaSignerFor, messengersFor } from "./channels.js";
+import { createTipRuntime } from "../workers/runtime.js";
+import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "./channels.js";
 import { Dialogue } from "./dialogue/dialogue.js";
 import { RedisFeedbackStore } from "./dialogue/feedback-store.js";
 import { RedisSessionStore } from "./dialogue/session-store.js";
@@ -17,6 +18,8 @@ import { registerQueueBoard } from "./http/queue-board.js";
 import { createHttpServer } from "./http/server.js";
 import { LocalRedisError, localRedis, type ResolvedRedis } from "./local-redis.js";
 import { createTelegramBot } from "./telegram/bot.js";
+import { demoOfficerRoutes } from "./web/demo-officers.js";
+import { registerWebChat } from "./web/web-chat.js";
 import { ZaloClient } from "./zalo/zalo-client.js";
 import { pollZalo } from "./zalo/zalo-polling.js";
 
@@ -38,12 +41,15 @@ const index = await openOrBuildIndex(config.knowledge, (r) =>
   logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
 );
 const media = await mediaSignerFor(config);
+const salt = await senderSaltFor(config);
+const streamsRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+streamsRedis.on("error", (err) => logger.error({ err: err.message }, "redis error"));
+const streams = chatStreamsFor(config, streamsRedis, salt);
 const runtime = await createTipRuntime(config, {
   logger,
-  workers: { messenger: messengersFor(config, media).router },
+  workers: { messenger: messengersFor(config, { media, ...streams }).router },
 });
 await runtime.intake.reconcile();
-const salt = config.tips.senderSalt ?? (await developmentSecret(config.tips.secretsDir, "sender.salt", 32));
 const dialogue = new Dialogue({
   sessions: new RedisSessionStore(runtime.redis, config.tips.prefix),
   routing: runtime.routing,
@@ -76,6 +82,7 @@ const zaloClient = config.zalo
 
 const server = createHttpServer({
   logger,
+  trustProxy: config.http.trustProxy,
   metrics: runtime.metrics.registry,
   health: async () => ({
     redis: await within(
@@ -102,9 +109,25 @@ const server = createHttpServer({
     }),
 });
 if (config.http.admin) await registerQueueBoard(server, runtime.queues, config.http.admin);
+if (config.web) {
+  const demo = streams.demo;
+  await registerWebChat(server, {
+    dialogue,
+    outbox: streams.web,
+    logger,
+    secureCookies: config.web.secureCookies,
+    embedOrigins: config.web.embedOrigins,
+    ...(demo && { extend: demoOfficerRoutes({ dialogue, routing: runtime.routing, inbox: demo }) }),
+  });
+}
 await server.listen({ port: config.http.port, host: config.http.host });
 stops.unshift(() => server.close());
 logger.info({ port: config.http.port, mode: config.mode.kind }, "http server listening");
+if (config.web)
+  logger.info(
+    { demoOfficers: config.web.demoOfficers },
+    `web chat on http://${config.http.host === "0.0.0.0" ? "localhost" : config.http.host}:${config.http.port}/`,
+  );
 
 if (bot && webhook) {
   await bot.init();
@@ -121,9 +144,9 @@ if (zaloClient && webhook) {
   const zalo = pollZalo(zaloClient, dialogue, logger);
   stops.push(zalo.stop);
 }
-if (!bot && !zaloClient)
+if (!bot && !zaloClient && !config.web?.demoOfficers)
   logger.warn(
-    "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: no chat is answered yet (workers and knowledge are up)",
+    "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: officers cannot be reached (WEB_DEMO_OFFICERS=true shows their messages on the web page)",
   );
 
 let stopping = false;
@@ -133,6 +156,7 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, "stopping: no new updates, finishing active work");
   for (const s of stops) await s();
   await runtime.close();
+  await streamsRedis.quit();
   await redis?.stop();
   process.exit(0);
 }

@@ -2,16 +2,22 @@
  * `npm run worker`: runs the tip pipeline's workers only, to scale them out beside the bot.
  * Delivers through every configured channel; stops gracefully on SIGTERM/SIGINT.
  */
-import { mediaSignerFor, messengersFor } from "../bot/channels.js";
+import { Redis } from "ioredis";
+import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "../bot/channels.js";
 import { configFromEnvOrExit } from "../config.js";
 import { createLogger } from "../logger.js";
 import { createTipRuntime } from "./runtime.js";
 
 const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
-const { router, channels } = messengersFor(config, await mediaSignerFor(config));
-if (channels.length === 0)
-  logger.warn("no messaging channel configured: deliveries will fail and be retried");
+const streamsRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+streamsRedis.on("error", (err) => logger.error({ err: err.message }, "redis error"));
+const { router, channels } = messengersFor(config, {
+  media: await mediaSignerFor(config),
+  ...chatStreamsFor(config, streamsRedis, await senderSaltFor(config)),
+});
+if (!config.telegram && !config.zalo && !config.web?.demoOfficers)
+  logger.warn("no Telegram or Zalo token: officers cannot be reached; deliveries will fail and be retried");
 
 const runtime = await createTipRuntime(config, {
   logger,
@@ -32,6 +38,7 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, "stopping: finishing active jobs");
   clearInterval(timer);
   await runtime.close();
+  await streamsRedis.quit();
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -87,6 +87,11 @@ export class Dialogue {
     return withLang(session.lang, () => this.turn(key, session, chat, input));
   }
 
+  /** Forgets the chat's session ("forget this browser" on the web chat). Sent tips are not touched. */
+  async forget(chat: ChatAddress): Promise<void> {
+    await this.deps.sessions.delete(senderKey(this.deps.salt, chat.channel, chat.chatId));
+  }
+
   private async turn(key: string, session: Session, chat: ChatAddress, input: Incoming): Promise<Reply[]> {
     const replies: Reply[] = [];
     // Danger to life comes before anything else, whatever the step.

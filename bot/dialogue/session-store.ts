@@ -49,6 +49,8 @@ export type ReportFlow = Extract<NonNullable<Session["flow"]>, { kind: "report" 
 export interface SessionStore {
   load(key: string): Promise<Session>;
   save(key: string, session: Session): Promise<void>;
+  /** Forgets everything about the chat (role, school, language, any draft). */
+  delete(key: string): Promise<void>;
 }
 
 /** Sessions in Redis with an idle expiry, so an abandoned draft disappears by itself. */
@@ -70,5 +72,9 @@ export class RedisSessionStore implements SessionStore {
 
   async save(key: string, session: Session): Promise<void> {
     await this.redis.set(`${this.prefix}:session:${key}`, JSON.stringify(session), "EX", this.ttlSeconds);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(`${this.prefix}:session:${key}`);
   }
 }

@@ -16,6 +16,8 @@ export type HealthCheck = () => Promise<Record<string, boolean>>;
 
 export interface HttpServerDeps {
   readonly logger: Logger;
+  /** Behind a load balancer: the client address comes from X-Forwarded-For. */
+  readonly trustProxy?: boolean;
   /** `/healthz` answers 200 only when every check passes (503 otherwise). */
   readonly health?: HealthCheck;
   /** Served at `/metrics` in Prometheus text format. */
@@ -41,7 +43,19 @@ const BODY_LIMIT = 1024 * 1024;
  * and answers 401 without touching anything when it is missing or wrong) and a health check.
  */
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: deps.trustProxy ?? false });
+
+  // One line per request with only what is safe by construction: method, route *pattern* (never
+  // the URL, whose query may hold a signature or a case code), status and time. No address, no
+  // headers, no cookie, no body.
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "(no route)";
+    const level = route === "/healthz" || route === "/metrics" ? "debug" : "info";
+    deps.logger[level](
+      { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      "http request",
+    );
+  });
 
   app.get("/healthz", async (_req, reply) => {
     let checks: Record<string, boolean> = {};

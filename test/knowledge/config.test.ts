@@ -164,4 +164,37 @@ describe("parseConfig", () => {
     for (const v of ["ANSWER_MIN_COVERAGE", "EMBEDDING_DIMENSIONS", "LOG_LEVEL"])
       expect(error.message).toContain(v);
   });
+
+  it("serves the web chat by default, with the demo officer view off and never in production", () => {
+    const config = parseConfig({});
+    expect(config.web).toEqual({ secureCookies: false, embedOrigins: [], demoOfficers: false });
+    expect(parseConfig({ WEB_CHAT: "false" }).web).toBeUndefined();
+    expect(parseConfig({ WEB_DEMO_OFFICERS: "true" }).web?.demoOfficers).toBe(true);
+    const error = configError({
+      NODE_ENV: "production",
+      TIP_REPLY_KEY: "0123456789abcdef".repeat(4),
+      TIP_SENDER_SALT: "s".repeat(32),
+      WEB_DEMO_OFFICERS: "1",
+    });
+    expect(error.problems.map((p) => p.variable)).toEqual(["WEB_DEMO_OFFICERS"]);
+    expect(configError({ WEB_CHAT: "yes" }).problems.map((p) => p.variable)).toEqual(["WEB_CHAT"]);
+  });
+
+  it("allows embedding the chat only from https origins behind an https PUBLIC_URL", () => {
+    const ok = parseConfig({
+      PUBLIC_URL: "https://bot.example.org",
+      WEB_EMBED_ORIGINS: "https://thpt-tran-phu.edu.vn, https://www.example.org:8443",
+    });
+    expect(ok.web).toMatchObject({
+      secureCookies: true,
+      embedOrigins: ["https://thpt-tran-phu.edu.vn", "https://www.example.org:8443"],
+    });
+    expect(
+      configError({ WEB_EMBED_ORIGINS: "https://thpt-tran-phu.edu.vn" }).problems.map((p) => p.variable),
+    ).toEqual(["WEB_EMBED_ORIGINS"]);
+    expect(
+      configError({ PUBLIC_URL: "https://bot.example.org", WEB_EMBED_ORIGINS: "http://plain.example.org" })
+        .problems[0]?.variable,
+    ).toBe("WEB_EMBED_ORIGINS");
+  });
 });

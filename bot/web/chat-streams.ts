@@ -1,0 +1,130 @@
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { ChatAddress, Messenger, OutgoingMessage } from "../../workers/messenger.js";
+import { senderKey } from "../../workers/tip/sender-key.js";
+
+/**
+ * Messages the workers send to web chats (a question relayed to a tipster) and, in the demo,
+ * to officers. The browser is not connected when a worker sends, so each chat has a Redis
+ * stream it reads from a cursor: a failed fetch loses nothing and several tabs see the same.
+ */
+
+/** A message as the browser gets it. Photos are counted, not stored a second time. */
+export const streamedMessageSchema = z.object({
+  text: z.string(),
+  actions: z.array(z.object({ data: z.string(), label: z.string() })).default([]),
+  photos: z.number().int().min(0).default(0),
+});
+export type StreamedMessage = z.infer<typeof streamedMessageSchema> & { readonly id: string };
+
+/** Stream entry ids ("1700000000000-0"): the only cursor the browser may send. */
+export const STREAM_ID = /^\d{1,15}-\d{1,6}$/;
+
+const MAX_LEN = 200;
+const READ_COUNT = 50;
+
+class ChatStreams {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async push(key: string, message: OutgoingMessage): Promise<string> {
+    const entry = JSON.stringify({
+      text: message.text,
+      actions: (message.actions ?? []).map((a) => ({ data: a.data, label: a.label })),
+      photos: message.photos?.length ?? 0,
+    });
+    const [[err, id] = [null, null]] =
+      (await this.redis
+        .multi()
+        .xadd(key, "MAXLEN", "~", String(MAX_LEN), "*", "m", entry)
+        .expire(key, this.ttlSeconds)
+        .exec()) ?? [];
+    if (err || typeof id !== "string") throw err ?? new Error("stream append failed");
+    return id;
+  }
+
+  async after(key: string, cursor?: string): Promise<StreamedMessage[]> {
+    if (cursor !== undefined && !STREAM_ID.test(cursor)) throw new RangeError("bad cursor");
+    const entries = await this.redis.xrange(key, cursor ? `(${cursor}` : "-", "+", "COUNT", READ_COUNT);
+    return entries.flatMap(([id, fields]) => {
+      const parsed = streamedMessageSchema.safeParse(JSON.parse(fields[1] ?? "null"));
+      return parsed.success ? [{ id, ...parsed.data }] : [];
+    });
+  }
+
+  count(key: string): Promise<number> {
+    return this.redis.xlen(key);
+  }
+
+  async drop(key: string): Promise<void> {
+    await this.redis.del(key);
+  }
+}
+
+/**
+ * The web chat's outbox and the workers' messenger for channel "web". Streams are keyed by a
+ * salted hash of the browser's cookie, never the cookie itself, and expire after 30 idle days.
+ */
+export class WebOutbox implements Messenger {
+  private readonly streams: ChatStreams;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    private readonly salt: Buffer,
+    ttlSeconds = 30 * 24 * 3600,
+  ) {
+    this.streams = new ChatStreams(redis, ttlSeconds);
+  }
+
+  private key(chatId: string): string {
+    return `${this.prefix}:web-outbox:${senderKey(this.salt, "web", chatId)}`;
+  }
+
+  async send(to: ChatAddress, message: OutgoingMessage): Promise<{ messageId: string }> {
+    if (to.channel !== "web") throw new RangeError(`WebOutbox cannot send to ${to.channel}`);
+    return { messageId: await this.streams.push(this.key(to.chatId), message) };
+  }
+
+  read(chatId: string, cursor?: string): Promise<StreamedMessage[]> {
+    return this.streams.after(this.key(chatId), cursor);
+  }
+
+  forget(chatId: string): Promise<void> {
+    return this.streams.drop(this.key(chatId));
+  }
+}
+
+/**
+ * Demo only: stands in for Telegram and Zalo when no token is given, keeping what the workers
+ * send to each (invented) officer of the routing example so the web page's officer view can
+ * show it. Officer chat ids are not tipster data.
+ */
+export class DemoOfficerInbox implements Messenger {
+  private readonly streams: ChatStreams;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.streams = new ChatStreams(redis, 7 * 24 * 3600);
+  }
+
+  private key(to: ChatAddress): string {
+    return `${this.prefix}:demo-inbox:${to.channel}:${to.chatId}`;
+  }
+
+  async send(to: ChatAddress, message: OutgoingMessage): Promise<{ messageId: string }> {
+    return { messageId: await this.streams.push(this.key(to), message) };
+  }
+
+  read(to: ChatAddress, cursor?: string): Promise<StreamedMessage[]> {
+    return this.streams.after(this.key(to), cursor);
+  }
+
+  count(to: ChatAddress): Promise<number> {
+    return this.streams.count(this.key(to));
+  }
+}

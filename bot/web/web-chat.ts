@@ -1,0 +1,184 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Logger } from "../../logger.js";
+import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
+import { STREAM_ID, type WebOutbox } from "./chat-streams.js";
+
+export interface WebChatDeps {
+  readonly dialogue: Dialogue;
+  readonly outbox: WebOutbox;
+  readonly logger: Logger;
+  /** Send the cookie only over HTTPS. */
+  readonly secureCookies: boolean;
+  /** Sites allowed to frame the chat (a school's own website). */
+  readonly embedOrigins: readonly string[];
+  /** Extra routes inside the same scope (the demo officer view). */
+  readonly extend?: (scope: FastifyInstance) => Promise<void>;
+}
+
+export const COOKIE = "ssg_chat";
+/** 256 random bits, base64url: the whole identity of an anonymous browser. */
+const CHAT_ID = /^[A-Za-z0-9_-]{43}$/;
+const MAX_AGE_S = 30 * 24 * 3600;
+const MAX_PHOTO_BYTES = 15 * 1024 * 1024;
+const PHOTO_TYPES = ["image/jpeg", "image/png"];
+
+export const chatInputSchema = z.union([
+  z.object({ text: z.string().trim().min(1).max(4000), quoted: z.string().max(4096).optional() }).strict(),
+  z.object({ choice: z.string().min(1).max(64) }).strict(),
+]);
+
+/** The dialogue's input for a validated body. */
+export function incomingOf(body: z.infer<typeof chatInputSchema>): Incoming {
+  if ("choice" in body) return { kind: "choice", data: body.choice };
+  return { kind: "text", text: body.text, ...(body.quoted && { quoted: body.quoted }) };
+}
+
+/** Replies as JSON for the page: text and buttons only. */
+export function repliesJson(
+  replies: readonly Reply[],
+): { text: string; choices: { data: string; label: string }[] }[] {
+  return replies.map((r) => ({
+    text: r.text,
+    choices: (r.choices ?? []).map((c) => ({ data: c.data, label: c.label })),
+  }));
+}
+
+export const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
+
+/**
+ * The web chat: the page at `/` and its JSON API under `/chat/`. An anonymous browser is known
+ * only by a random cookie (HttpOnly); nothing about the request (address, user agent) reaches
+ * the dialogue or a tip. Posts must come from this origin (or an allowed embedding page's
+ * frame, which is this origin too) and be JSON or an image, which a foreign form cannot send.
+ */
+export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", "blob:", "data:"],
+          frameAncestors: ["'self'", ...deps.embedOrigins],
+          formAction: ["'self'"],
+          // Over plain http (a local try-out) there is nothing to upgrade to.
+          upgradeInsecureRequests: deps.secureCookies ? [] : null,
+        },
+      },
+      // The embedding pages are listed in frame-ancestors; X-Frame-Options cannot list them.
+      frameguard: deps.embedOrigins.length > 0 ? false : { action: "sameorigin" },
+      referrerPolicy: { policy: "no-referrer" },
+      hsts: deps.secureCookies,
+    });
+    await scope.register(cookie);
+    await scope.register(rateLimit, { global: false });
+    await scope.register(fastifyStatic, { root: PUBLIC_DIR, wildcard: false, index: "index.html" });
+    for (const type of PHOTO_TYPES)
+      scope.addContentTypeParser(
+        type,
+        { parseAs: "buffer", bodyLimit: MAX_PHOTO_BYTES },
+        (_req, body, done) => done(null, body),
+      );
+
+    scope.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+      if (status === 500) deps.logger.error({ err: err.message }, "web chat request failed");
+      return reply.code(status).send({ error: status === 500 ? "internal" : err.message });
+    });
+
+    const cookieOptions = {
+      path: "/",
+      httpOnly: true,
+      secure: deps.secureCookies,
+      // Inside a school's page the frame is cross-site: the cookie must then be SameSite=None.
+      sameSite: deps.embedOrigins.length > 0 ? ("none" as const) : ("strict" as const),
+      maxAge: MAX_AGE_S,
+    };
+
+    /** The browser's chat id, or a 401 the page answers by opening a session. */
+    const chatOf = (req: FastifyRequest, reply: FastifyReply): string | undefined => {
+      const id = req.cookies[COOKIE];
+      if (id && CHAT_ID.test(id)) return id;
+      void reply.code(401).send({ error: "no-session" });
+      return undefined;
+    };
+
+    // Cross-site requests are refused: a browser always sends Origin on a cross-site POST.
+    scope.addHook("onRequest", async (req, reply) => {
+      if (req.method !== "POST") return;
+      const origin = req.headers.origin;
+      if (origin && origin !== "null") {
+        let same = false;
+        try {
+          const from = new URL(origin);
+          // Read the Host header with the origin's scheme so that default ports compare equal.
+          same = new URL(`${from.protocol}//${req.host}`).host === from.host;
+        } catch {
+          same = false;
+        }
+        if (!same) return reply.code(403).send({ error: "cross-site request" });
+      }
+    });
+
+    // New anonymous sessions are the one thing limited per client address (in memory only):
+    // otherwise a script could mint cookies to dodge the per-sender tip limit.
+    scope.post(
+      "/chat/session",
+      { config: { rateLimit: { max: 20, timeWindow: "1 minute" } } },
+      async (req, reply) => {
+        const existing = req.cookies[COOKIE];
+        if (existing && CHAT_ID.test(existing)) return { ok: true, renewed: false };
+        reply.setCookie(COOKIE, randomBytes(32).toString("base64url"), cookieOptions);
+        return { ok: true, renewed: true };
+      },
+    );
+
+    scope.post("/chat/message", async (req, reply) => {
+      const chatId = chatOf(req, reply);
+      if (!chatId) return reply;
+      const body = chatInputSchema.safeParse(req.body);
+      if (!body.success) return reply.code(400).send({ error: "expected {text} or {choice}" });
+      const replies = await deps.dialogue.handle({ channel: "web", chatId }, incomingOf(body.data));
+      return { replies: repliesJson(replies) };
+    });
+
+    scope.post("/chat/photo", async (req, reply) => {
+      const chatId = chatOf(req, reply);
+      if (!chatId) return reply;
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+        return reply.code(415).send({ error: `send the image bytes as ${PHOTO_TYPES.join(", ")}` });
+      const replies = await deps.dialogue.handle(
+        { channel: "web", chatId },
+        { kind: "photo", bytes: req.body },
+      );
+      return { replies: repliesJson(replies) };
+    });
+
+    scope.get<{ Querystring: { after?: string } }>("/chat/inbox", async (req, reply) => {
+      const chatId = chatOf(req, reply);
+      if (!chatId) return reply;
+      const after = req.query.after;
+      if (after !== undefined && !STREAM_ID.test(after)) return reply.code(400).send({ error: "bad cursor" });
+      const messages = await deps.outbox.read(chatId, after);
+      return { messages: messages.map((m) => ({ id: m.id, text: m.text, photos: m.photos })) };
+    });
+
+    // "Forget this browser": for a shared computer. Tips already sent stay with the police.
+    scope.post("/chat/forget", async (req, reply) => {
+      const chatId = chatOf(req, reply);
+      if (!chatId) return reply;
+      await deps.dialogue.forget({ channel: "web", chatId });
+      await deps.outbox.forget(chatId);
+      reply.clearCookie(COOKIE, { path: "/" });
+      return { ok: true };
+    });
+
+    await deps.extend?.(scope);
+  });
+}

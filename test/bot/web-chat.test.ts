@@ -1,0 +1,277 @@
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Dialogue } from "../../bot/dialogue/dialogue.js";
+import { createHttpServer } from "../../bot/http/server.js";
+import { DemoOfficerInbox, WebOutbox } from "../../bot/web/chat-streams.js";
+import { demoOfficerRoutes } from "../../bot/web/demo-officers.js";
+import { COOKIE, registerWebChat } from "../../bot/web/web-chat.js";
+import { createLogger } from "../../logger.js";
+import { ChannelRouter, type Messenger } from "../../workers/messenger.js";
+import { photoWithMetadata } from "../fixtures/photos.js";
+import { type TestRuntime, testRuntime } from "../workers/harness.js";
+import { testDialogue } from "./dialogue-harness.js";
+
+type Json = { replies: { text: string; choices: { data: string; label: string }[] }[] };
+
+/** The web chat's HTTP API on the real Redis, with the workers delivering to the web outbox. */
+describe("web chat API", () => {
+  let rt: TestRuntime;
+  let dialogue: Dialogue;
+  let dispose: () => Promise<void>;
+  let outbox: WebOutbox;
+  let demo: DemoOfficerInbox;
+  let app: FastifyInstance;
+  let plain: FastifyInstance;
+
+  beforeAll(async () => {
+    // The outbox needs the runtime's Redis, which exists only once the runtime does.
+    let router: Messenger | undefined;
+    rt = await testRuntime({ send: (to, m) => (router as Messenger).send(to, m) });
+    outbox = new WebOutbox(rt.redis, rt.prefix, Buffer.from("web-chat-test-salt-0123456789"));
+    demo = new DemoOfficerInbox(rt.redis, rt.prefix);
+    router = new ChannelRouter({ web: outbox, telegram: demo, zalo: demo });
+    ({ dialogue, dispose } = await testDialogue(rt));
+    const logger = createLogger("silent");
+    app = createHttpServer({ logger });
+    await registerWebChat(app, {
+      dialogue,
+      outbox,
+      logger,
+      secureCookies: false,
+      embedOrigins: [],
+      extend: demoOfficerRoutes({ dialogue, routing: rt.routing, inbox: demo }),
+    });
+    plain = createHttpServer({ logger });
+    await registerWebChat(plain, { dialogue, outbox, logger, secureCookies: true, embedOrigins: [] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app.close();
+    await plain.close();
+    await rt.dispose();
+    await dispose();
+  });
+
+  async function newSession(server = app): Promise<string> {
+    const r = await server.inject({ method: "POST", url: "/chat/session", payload: {} });
+    expect(r.statusCode).toBe(200);
+    const cookie = r.cookies.find((c) => c.name === COOKIE);
+    if (!cookie) throw new Error("no cookie");
+    return cookie.value;
+  }
+
+  function say(chat: string, payload: object, headers: Record<string, string> = {}) {
+    return app.inject({
+      method: "POST",
+      url: "/chat/message",
+      payload,
+      cookies: { [COOKIE]: chat },
+      headers,
+    });
+  }
+
+  const replies = (r: LightMyRequestResponse) => (r.json() as Json).replies;
+  const choiceNamed = (r: LightMyRequestResponse, label: string) => {
+    const c = replies(r)
+      .flatMap((x) => x.choices)
+      .find((x) => x.label === label);
+    if (!c) throw new Error(`no choice ${label} in ${r.body}`);
+    return { choice: c.data };
+  };
+
+  it("serves an accessible Vietnamese page with a strict content security policy", async () => {
+    const r = await app.inject({ method: "GET", url: "/" });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers["content-type"]).toContain("text/html");
+    expect(r.body).toContain('<html lang="vi">');
+    expect(r.body).toContain('name="viewport"');
+    expect(r.body).toContain('role="log"');
+    expect(r.body).toContain("Chúng tôi lưu gì");
+    const csp = String(r.headers["content-security-policy"]);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).not.toContain("upgrade-insecure-requests");
+    expect(r.headers["referrer-policy"]).toBe("no-referrer");
+    for (const asset of ["/chat.js", "/ui.js", "/chat.css", "/canbo.html"])
+      expect((await app.inject({ method: "GET", url: asset })).statusCode).toBe(200);
+  });
+
+  it("gives an anonymous browser an opaque HttpOnly cookie and nothing else", async () => {
+    const r = await app.inject({ method: "POST", url: "/chat/session", payload: {} });
+    const cookie = r.cookies.find((c) => c.name === COOKIE);
+    expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe("Strict");
+    expect(cookie?.maxAge).toBe(30 * 24 * 3600);
+    expect(cookie?.secure).toBeFalsy();
+    // Kept when it is already valid; Secure when the public URL is https.
+    const again = await app.inject({
+      method: "POST",
+      url: "/chat/session",
+      payload: {},
+      cookies: { [COOKIE]: cookie?.value ?? "" },
+    });
+    expect(again.json()).toEqual({ ok: true, renewed: false });
+    const secure = await plain.inject({ method: "POST", url: "/chat/session", payload: {} });
+    expect(secure.cookies.find((c) => c.name === COOKIE)?.secure).toBe(true);
+  });
+
+  it("refuses messages without a session, from another site, or that are not JSON chat input", async () => {
+    const none = await app.inject({ method: "POST", url: "/chat/message", payload: { text: "/start" } });
+    expect(none.statusCode).toBe(401);
+    const forged = await say("not-a-real-cookie", { text: "/start" });
+    expect(forged.statusCode).toBe(401);
+    const chat = await newSession();
+    const cross = await say(chat, { text: "/start" }, { origin: "https://evil.example" });
+    expect(cross.statusCode).toBe(403);
+    // A form on another site can only send text/plain or urlencoded bodies.
+    const form = await app.inject({
+      method: "POST",
+      url: "/chat/message",
+      payload: "text=/start",
+      headers: { "content-type": "text/plain" },
+      cookies: { [COOKIE]: chat },
+    });
+    expect(form.statusCode).toBe(400);
+    for (const bad of [{ text: "" }, { text: "x".repeat(4001) }, { choice: "x", text: "y" }, { other: 1 }])
+      expect((await say(chat, bad)).statusCode).toBe(400);
+    const same = await say(chat, { text: "/start" }, { origin: "http://localhost:80" });
+    expect(same.statusCode).toBe(200);
+    expect(replies(same)[0]?.choices.length).toBeGreaterThan(2);
+  });
+
+  it("answers a question with sources", async () => {
+    const chat = await newSession();
+    const r = await say(chat, { text: "khong doi mu bao hiem bi phat bao nhieu" });
+    expect(r.statusCode).toBe(200);
+    const [answer] = replies(r);
+    expect(answer?.text).toContain("168/2024/NĐ-CP");
+    expect(answer?.choices.map((c) => c.label)).toContain("Xem nguồn");
+  });
+
+  it("takes a tip with a photo, and delivers the officer's question to the browser's inbox", async () => {
+    const chat = await newSession();
+    const photo = (bytes: Buffer, type = "image/jpeg") =>
+      app.inject({
+        method: "POST",
+        url: "/chat/photo",
+        payload: bytes,
+        headers: { "content-type": type },
+        cookies: { [COOKIE]: chat },
+      });
+    expect(replies(await photo(await photoWithMetadata(64, 48)))[0]?.text).toContain("/baotin");
+    expect((await photo(Buffer.from("x"), "application/octet-stream")).statusCode).toBe(415);
+
+    let r = await say(chat, { choice: "menu:report" });
+    r = await say(chat, choiceNamed(r, "Bạo lực học đường / bắt nạt"));
+    r = await say(chat, { text: "thcs le quy don" });
+    r = await say(chat, choiceNamed(r, "Trường THCS Lê Quý Đôn"));
+    r = await say(chat, { text: "Một nhóm học sinh lớp 8 chặn đánh bạn ở nhà xe sau giờ học" });
+    r = await photo(await photoWithMetadata(320, 240));
+    expect(replies(r)[0]?.text).toContain("Đã nhận 1 ảnh");
+    r = await say(chat, choiceNamed(r, "Xong"));
+    r = await say(chat, choiceNamed(r, "Bình thường"));
+    r = await say(chat, choiceNamed(r, "Gửi"));
+    const sent = replies(r).at(-1)?.text ?? "";
+    const code = /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(sent)?.[0] as string;
+    expect(code).toBeDefined();
+
+    // The officer (demo inbox) gets it with its photo, and asks through the demo API.
+    let officerId = "";
+    let actions: { data: string; label: string }[] = [];
+    await expect
+      .poll(
+        async () => {
+          const list = (await app.inject({ method: "GET", url: "/demo/officers" })).json() as {
+            officers: { id: string; messages: number }[];
+          };
+          officerId = list.officers.find((o) => o.messages > 0)?.id ?? "";
+          if (!officerId) return false;
+          const inbox = (
+            await app.inject({ method: "GET", url: `/demo/officers/${officerId}/inbox` })
+          ).json() as { messages: { text: string; photos: number; actions: typeof actions }[] };
+          const tip = inbox.messages.find((m) => m.text.includes(code));
+          actions = tip?.actions ?? [];
+          return tip?.photos;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
+    const act = (payload: object) =>
+      app.inject({ method: "POST", url: `/demo/officers/${officerId}/message`, payload });
+    const ask = actions.find((a) => a.label === "Hỏi thêm");
+    expect(ask).toBeDefined();
+    await act({ choice: ask?.data });
+    expect(replies(await act({ text: "Có ai bị thương không?" }))[0]?.text).toContain("Đã chuyển câu hỏi");
+
+    let messages: { id: string; text: string }[] = [];
+    await expect
+      .poll(
+        async () => {
+          const inbox = await app.inject({ method: "GET", url: "/chat/inbox", cookies: { [COOKIE]: chat } });
+          messages = (inbox.json() as { messages: typeof messages }).messages;
+          return messages.length;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
+    expect(messages[0]?.text).toContain("Có ai bị thương không?");
+    expect(messages[0]?.text).toContain(code);
+    const cursor = messages[0]?.id as string;
+    const later = await app.inject({
+      method: "GET",
+      url: `/chat/inbox?after=${cursor}`,
+      cookies: { [COOKIE]: chat },
+    });
+    expect(later.json()).toEqual({ messages: [] });
+    const bad = await app.inject({
+      method: "GET",
+      url: "/chat/inbox?after=0;DROP",
+      cookies: { [COOKIE]: chat },
+    });
+    expect(bad.statusCode).toBe(400);
+    // Another browser sees none of it.
+    const other = await newSession();
+    const theirs = await app.inject({ method: "GET", url: "/chat/inbox", cookies: { [COOKIE]: other } });
+    expect(theirs.json()).toEqual({ messages: [] });
+
+    // The answer, quoting the question, reaches the officer.
+    const answered = await say(chat, { text: "Không ai bị thương nặng", quoted: messages[0]?.text ?? "" });
+    expect(replies(answered)[0]?.text).toContain("Đã chuyển câu trả lời");
+
+    // Nothing stored in Redis holds the cookie.
+    for (const key of await rt.redis.keys(`${rt.prefix}*`)) expect(key).not.toContain(chat);
+
+    // "Forget this browser" drops the outbox and the session, and clears the cookie.
+    const forget = await app.inject({
+      method: "POST",
+      url: "/chat/forget",
+      payload: {},
+      cookies: { [COOKIE]: chat },
+    });
+    expect(forget.statusCode).toBe(200);
+    expect(forget.cookies.find((c) => c.name === COOKIE)?.value).toBe("");
+    expect((await outbox.read(chat)).length).toBe(0);
+  });
+
+  it("has no officer view unless the demo is enabled", async () => {
+    expect((await plain.inject({ method: "GET", url: "/demo/officers" })).statusCode).toBe(404);
+    expect(
+      (
+        await plain.inject({
+          method: "POST",
+          url: "/demo/officers/ca-tinh-truc-ban/message",
+          payload: { text: "/thongke" },
+        })
+      ).statusCode,
+    ).toBe(404);
+  });
+
+  it("limits how fast one address can open new anonymous sessions", async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 25; i++)
+      codes.push((await plain.inject({ method: "POST", url: "/chat/session", payload: {} })).statusCode);
+    expect(codes.filter((c) => c === 200).length).toBeLessThanOrEqual(20);
+    expect(codes).toContain(429);
+  });
+});
