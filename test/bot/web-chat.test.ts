@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
@@ -252,6 +253,37 @@ describe("web chat API", () => {
     expect(forget.statusCode).toBe(200);
     expect(forget.cookies.find((c) => c.name === COOKIE)?.value).toBe("");
     expect((await outbox.read(chat)).length).toBe(0);
+  });
+
+  it("logs one line per request with the route pattern only: no query, cookie, address or headers", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logged = createHttpServer({ logger: createLogger("info", sink) });
+    await registerWebChat(logged, {
+      dialogue,
+      outbox,
+      logger: createLogger("silent"),
+      secureCookies: false,
+      embedOrigins: [],
+    });
+    const chat = await newSession(logged);
+    await logged.inject({
+      method: "GET",
+      url: "/chat/inbox?after=1700000000000-0",
+      cookies: { [COOKIE]: chat },
+      headers: { "user-agent": "UA-Marker", "x-forwarded-for": "203.0.113.9" },
+    });
+    await logged.close();
+    const line = lines.find((l) => l.includes('"route":"/chat/inbox"'));
+    expect(JSON.parse(line ?? "{}")).toMatchObject({ method: "GET", route: "/chat/inbox", status: 200 });
+    const all = lines.join("\n");
+    for (const secret of [chat, "1700000000000", "UA-Marker", "203.0.113.9", "127.0.0.1"])
+      expect(all).not.toContain(secret);
   });
 
   it("has no officer view unless the demo is enabled", async () => {
