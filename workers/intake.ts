@@ -6,7 +6,7 @@ import type { RoutingTable } from "./routing/routing-table.js";
 import { newCaseCode } from "./tip/case-code.js";
 import { detectEmergency, type Emergency } from "./tip/emergency.js";
 import { sanitizePhoto } from "./tip/photo.js";
-import { hashPin, newPin } from "./tip/pin.js";
+import { newPin, type PinHasher } from "./tip/pin.js";
 import type { ReplyHandleSealer } from "./tip/reply-handle.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
 import { type Channel, type TipSubmission, tipSubmissionSchema } from "./tip/tip.js";
@@ -49,6 +49,7 @@ export interface TipIntakeDeps {
   readonly queues: TipQueues;
   readonly routing: RoutingTable;
   readonly sealer: ReplyHandleSealer;
+  readonly pins: PinHasher;
   readonly limiter: SenderRateLimiter;
   readonly salt: Buffer;
   readonly logger: Logger;
@@ -110,7 +111,7 @@ export class TipIntake {
       status: "received",
       chain: [],
       level: 0,
-      pinHash: await hashPin(pin),
+      pinHash: this.deps.pins.hash(pin),
       replyHandle: this.deps.sealer.seal({ channel: tipster.channel, chatId: tipster.chatId }),
     };
     await this.deps.store.create(tip, {

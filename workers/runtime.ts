@@ -10,6 +10,7 @@ import { Metrics } from "./metrics.js";
 import { type PipelineOptions, TipPipeline } from "./pipeline.js";
 import { TipQueues } from "./queues/tip-queues.js";
 import { loadRoutingTable, type RoutingTable } from "./routing/routing-table.js";
+import { PinHasher } from "./tip/pin.js";
 import { ReplyHandleSealer } from "./tip/reply-handle.js";
 import { SenderRateLimiter } from "./tip/sender-key.js";
 import { TipStore } from "./tip/tip-store.js";
@@ -68,12 +69,14 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   const queues = new TipQueues(redis, t.prefix, { notifyAttempts: t.notifyAttempts, backoffMs: t.backoffMs });
   const store = new TipStore(redis, t.prefix);
   const sealer = new ReplyHandleSealer(replyKey);
+  const pins = new PinHasher(replyKey);
   const hour = 3_600_000;
   const now = opts.now ?? Date.now;
   const metrics = new Metrics();
   metrics.watchQueues(queues);
   const intake = new TipIntake({
     store,
+    pins,
     queues,
     routing,
     sealer,
@@ -89,6 +92,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   });
   const triage = new Triage({
     store,
+    pins,
     queues,
     routing,
     salt,

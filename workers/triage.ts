@@ -5,7 +5,7 @@ import type { TipQueues } from "./queues/tip-queues.js";
 import type { Contact, RoutingTable } from "./routing/routing-table.js";
 import { tipStatistics } from "./stats.js";
 import { parseCaseCode } from "./tip/case-code.js";
-import { hashPin, newPin, verifyPin } from "./tip/pin.js";
+import { newPin, type PinHasher } from "./tip/pin.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
 import { type Outcome, outcomeSchema, type TipStatus } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
@@ -34,6 +34,8 @@ export interface TriageDeps {
   readonly queues: TipQueues;
   readonly routing: RoutingTable;
   readonly salt: Buffer;
+  /** Checks tipsters' PINs. */
+  readonly pins: PinHasher;
   /** Limits case-code + PIN guesses per sender. */
   readonly statusLimiter: SenderRateLimiter;
   readonly logger: Logger;
@@ -50,11 +52,11 @@ export class Triage {
   private readonly now: () => number;
   // A hash of a PIN nobody knows: checked when a case code does not exist, so that timing
   // does not tell valid codes from invalid ones.
-  private readonly dummyHash: Promise<string>;
+  private readonly dummyHash: string;
 
   constructor(private readonly deps: TriageDeps) {
     this.now = deps.now ?? Date.now;
-    this.dummyHash = hashPin(newPin());
+    this.dummyHash = deps.pins.hash(newPin());
   }
 
   /** The contact behind a chat, or a refusal that is written to the tip's audit log. */
@@ -246,7 +248,7 @@ export class Triage {
     const code = parseCaseCode(caseCodeInput);
     const tipId = code && (await this.deps.store.idForCaseCode(code));
     const tip = tipId ? await this.deps.store.get(tipId) : undefined;
-    const ok = await verifyPin(pin, tip?.pinHash ?? (await this.dummyHash));
+    const ok = await this.deps.pins.verify(pin, tip?.pinHash ?? this.dummyHash);
     if (!tip || !ok) throw new TriageRefusedError("no-such-tip", "Mã tin báo hoặc mã PIN không đúng.");
     // Status only: never who handles it.
     return {

@@ -4,7 +4,7 @@ import { Jimp } from "jimp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CASE_CODE_ALPHABET, newCaseCode, parseCaseCode } from "../../workers/tip/case-code.js";
 import { PhotoRejectedError, sanitizePhoto } from "../../workers/tip/photo.js";
-import { hashPin, newPin, verifyPin } from "../../workers/tip/pin.js";
+import { legacyScryptHash, newPin, PinHasher } from "../../workers/tip/pin.js";
 import { parseKey, type ReplyAddress, ReplyHandleSealer } from "../../workers/tip/reply-handle.js";
 import { SenderRateLimiter, senderKey } from "../../workers/tip/sender-key.js";
 import { containsPair, GPS_POINTER, headerMarkers, photoWithMetadata, segment } from "../fixtures/photos.js";
@@ -106,60 +106,79 @@ describe("case codes", () => {
 });
 
 describe("PINs", () => {
+  const pins = new PinHasher(randomBytes(32));
+
   it("are six digits", () => {
     for (let i = 0; i < 500; i++) expect(newPin()).toMatch(/^[0-9]{6}$/);
   });
 
   it("verify the right PIN and refuse a wrong one", async () => {
     const pin = newPin();
-    const stored = await hashPin(pin);
-    expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
+    const stored = pins.hash(pin);
+    expect(stored).toMatch(/^hmac\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
     expect(stored).not.toContain(pin);
-    expect(await verifyPin(pin, stored)).toBe(true);
-    expect(await verifyPin(`${pin.slice(0, 3)} ${pin.slice(3)}`, stored)).toBe(true);
+    expect(await pins.verify(pin, stored)).toBe(true);
+    expect(await pins.verify(`${pin.slice(0, 3)} ${pin.slice(3)}`, stored)).toBe(true);
     const wrong = ((Number(pin) + 1) % 1_000_000).toString().padStart(6, "0");
-    expect(await verifyPin(wrong, stored)).toBe(false);
+    expect(await pins.verify(wrong, stored)).toBe(false);
     for (const bad of ["", "12345", "1234567", "abcdef", "12 34 5", "１２３４５６"]) {
-      expect(await verifyPin(bad, stored), bad).toBe(false);
+      expect(await pins.verify(bad, stored), bad).toBe(false);
     }
   });
 
   it("salt each hash, so two hashes of one PIN differ", async () => {
-    const [a, b] = await Promise.all([hashPin("004821"), hashPin("004821")]);
+    const [a, b] = [pins.hash("004821"), pins.hash("004821")];
     expect(a).not.toBe(b);
-    expect(await verifyPin("004821", a)).toBe(true);
-    expect(await verifyPin("004821", b)).toBe(true);
+    expect(await pins.verify("004821", a)).toBe(true);
+    expect(await pins.verify("004821", b)).toBe(true);
+  });
+
+  it("cannot be checked without the key: another key refuses every PIN", async () => {
+    const stored = pins.hash("271828");
+    const other = new PinHasher(randomBytes(32));
+    expect(await other.verify("271828", stored)).toBe(false);
+    expect(() => new PinHasher(randomBytes(16))).toThrow(RangeError);
+  });
+
+  it("still verify tips stored with the legacy scrypt hash", async () => {
+    const legacy = await legacyScryptHash("314159");
+    expect(legacy).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
+    expect(await pins.verify("314159", legacy)).toBe(true);
+    expect(await pins.verify("314158", legacy)).toBe(false);
   });
 
   it("return false, never throw, for stored strings that are not our hashes", async () => {
-    const good = await hashPin("123456");
-    const [, , , , salt, hash] = good.split("$") as [string, string, string, string, string, string];
+    const good = pins.hash("123456");
+    const [, salt, mac] = good.split("$") as [string, string, string];
+    const legacy = await legacyScryptHash("123456");
+    const [, , , , lsalt, lhash] = legacy.split("$") as [string, string, string, string, string, string];
     const garbage = [
       "",
-      "scrypt",
+      "hmac",
       "123456",
-      "scrypt$$$$$",
-      `bcrypt$32768$8$1$${salt}$${hash}`,
-      `scrypt$32768$8$1$${salt}`,
-      `scrypt$32768$8$1$${salt}$${hash}$extra`,
-      `scrypt$30000$8$1$${salt}$${hash}`, // N not a power of two
-      `scrypt$1099511627776$8$1$${salt}$${hash}`, // would need terabytes
-      `scrypt$32768$0$1$${salt}$${hash}`,
-      `scrypt$32768$8$-1$${salt}$${hash}`,
-      `scrypt$32768$8$1$${salt.slice(0, 8)}$${hash}`, // salt too short
-      `scrypt$32768$8$1$${salt}$${hash.slice(0, -2)}`, // not base64 any more
-      `scrypt$32768$8$1$${salt}$!!!!${hash.slice(4)}`,
-      `scrypt$32768$8$1$${salt}$${Buffer.alloc(32).toString("base64")}`, // well-formed, wrong hash
+      "hmac$$",
+      `sha1$${salt}$${mac}`,
+      `hmac$${salt}`,
+      `hmac$${salt}$${mac}$extra`,
+      `hmac$${salt.slice(0, 8)}$${mac}`, // salt too short
+      `hmac$${salt}$${mac.slice(0, -2)}`, // not base64 any more
+      `hmac$${salt}$${Buffer.alloc(32).toString("base64")}`, // well-formed, wrong MAC
       good.toUpperCase(),
+      "scrypt$$$$$",
+      `scrypt$30000$8$1$${lsalt}$${lhash}`, // N not a power of two
+      `scrypt$1099511627776$8$1$${lsalt}$${lhash}`, // would need terabytes
+      `scrypt$32768$0$1$${lsalt}$${lhash}`,
+      `scrypt$32768$8$1$${lsalt.slice(0, 8)}$${lhash}`,
+      `scrypt$32768$8$1$${lsalt}$${Buffer.alloc(32).toString("base64")}`,
     ];
-    for (const stored of garbage) expect(await verifyPin("123456", stored), stored).toBe(false);
+    for (const stored of garbage) expect(await pins.verify("123456", stored), stored).toBe(false);
     // Not even non-strings (data read back from a corrupted record) make it throw.
-    expect(await verifyPin("123456", undefined as unknown as string)).toBe(false);
-    expect(await verifyPin(123456 as unknown as string, good)).toBe(false);
+    expect(await pins.verify("123456", undefined as unknown as string)).toBe(false);
+    expect(await pins.verify(123456 as unknown as string, good)).toBe(false);
   });
 
-  it("refuses to hash something that is not a PIN", async () => {
-    expect((await thrown(() => hashPin("12345"))).name).toBe("RangeError");
+  it("refuses to hash something that is not a PIN", () => {
+    expect(() => pins.hash("12345")).toThrow(RangeError);
   });
 });
 
