@@ -65,11 +65,11 @@ function printTable(title: string, rows: readonly Row[], notes: Record<string, u
       const { scenario: _s, variant, latencyMs, throughput, peakRssMb, ...extra } = r;
       return {
         variant,
-        "p50 ms": latencyMs?.p50,
-        "p95 ms": latencyMs?.p95,
-        "p99 ms": latencyMs?.p99,
-        "per s": throughput,
-        "peak RSS MB": peakRssMb,
+        "p50 ms": fmt(latencyMs?.p50),
+        "p95 ms": fmt(latencyMs?.p95),
+        "p99 ms": fmt(latencyMs?.p99),
+        "per s": fmt(throughput),
+        "peak RSS MB": fmt(peakRssMb),
         ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, fmt(v)])),
       };
     }),

@@ -53,4 +53,16 @@ describe("Dockerfile", () => {
       expect(existsSync(resolve(ROOT, `${entry}.ts`)), service).toBe(true);
     }
   });
+
+  it("ships the files the code reads at run time beside dist/: locales and the web chat page", () => {
+    const build = (
+      JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: { build: string } }
+    ).scripts.build;
+    for (const dir of ["bot/locales", "bot/web/public"]) {
+      expect(build, dir).toContain(dir);
+      expect(existsSync(resolve(ROOT, dir)), dir).toBe(true);
+    }
+    expect(dockerfile).toMatch(/^COPY bot \.\/bot$/m);
+    expect(existsSync(resolve(ROOT, "bot/web/public/index.html"))).toBe(true);
+  });
 });
