@@ -64,7 +64,6 @@ const QUESTION_NOISE = [
   "nhỉ",
 ].map((phrase) => phrase.split(" ").map(toTerm));
 
-
 /**
  * Splits a text into terms, expanding abbreviations ("ANTT" → an ninh trật tự). The
  * abbreviation itself is kept too, so that documents that use it still match it.
