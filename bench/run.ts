@@ -2,8 +2,8 @@
  * `npm run bench`: every scenario in its own process (so each peak RSS is its own), one table per
  * scenario, and the same as JSON in bench/results/latest.json.
  *   npm run bench                  retrieval at 2k/20k/100k chunks, tip burst 200/s × 30 s,
- *                                  webhook ingress 10 s per kind, ALQAC accuracy (~15 min)
- *   npm run bench -- --quick       2k/20k chunks, 200/s × 10 s, 5 s per kind (~4 min)
+ *                                  webhook ingress 10 s per kind, ALQAC accuracy (~11 min)
+ *   npm run bench -- --quick       2k/20k chunks, 200/s × 10 s, 5 s per kind (~2 min)
  *   npm run bench -- --only tips   one scenario: retrieval | tips | webhook | accuracy
  * Needs Redis (REDIS_URL, default 127.0.0.1:6379); retrieval and accuracy need ../shared.
  */

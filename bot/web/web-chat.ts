@@ -65,6 +65,8 @@ export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): 
         directives: {
           defaultSrc: ["'self'"],
           imgSrc: ["'self'", "blob:", "data:"],
+          styleSrc: ["'self'"],
+          fontSrc: ["'self'"],
           frameAncestors: ["'self'", ...deps.embedOrigins],
           formAction: ["'self'"],
           // Over plain http (a local try-out) there is nothing to upgrade to.

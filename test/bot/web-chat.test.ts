@@ -90,6 +90,7 @@ describe("web chat API", () => {
     expect(r.body).toContain("Chúng tôi lưu gì");
     const csp = String(r.headers["content-security-policy"]);
     expect(csp).toContain("script-src 'self'");
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
     expect(csp).toContain("frame-ancestors 'self'");
     expect(csp).not.toContain("upgrade-insecure-requests");
     expect(r.headers["referrer-policy"]).toBe("no-referrer");
