@@ -18,7 +18,7 @@ import { PlainBm25 } from "./plain-bm25.js";
 requireShared("accuracy");
 const K = 10;
 const { files } = await discoverSources([join(SHARED, "eval/alqac/laws.json")]);
-const index = KnowledgeIndex.create(embeddingProviderFor(parseConfig({}).knowledge));
+const index = KnowledgeIndex.create(embeddingProviderFor(parseConfig(process.env).knowledge));
 await index.update(files);
 const items = (await readEvalItems(join(SHARED, "eval/alqac/dev-questions.json"))).filter(
   (i): i is Extract<EvalItem, { kind: "alqac" }> => i.kind === "alqac",

@@ -65,7 +65,7 @@ try {
   const paths = [join(dir, "laws.json"), ...(target > baseArticles ? [join(SHARED, "corpus/seeds")] : [])];
   const { files } = await discoverSources(paths);
 
-  const provider = embeddingProviderFor(parseConfig({}).knowledge);
+  const provider = embeddingProviderFor(parseConfig(process.env).knowledge);
   const index = KnowledgeIndex.create(provider);
   let t0 = performance.now();
   await index.update(files);
