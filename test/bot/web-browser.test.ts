@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -126,6 +127,29 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("passes the axe-core WCAG 2 A/AA checks on a phone screen, with a conversation on it", {
+    timeout: 60_000,
+  }, async () => {
+    if (!browser) throw new Error("no browser");
+    // axe is injected as a script, which the page's own CSP rightly forbids: bypass it here only.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(base);
+    await lastMessage(page, "Gửi tin báo ẩn danh");
+    await type(page, "so dien thoai duong day nong bao ve tre em");
+    await lastMessage(page, "Nguồn:");
+    await page.getByText("Chúng tôi lưu gì về bạn?").click();
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+    const result = (await page.evaluate(
+      "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })",
+    )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+    const found = result.violations.map(
+      (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
+    expect(found).toEqual([]);
+    await context.close();
   });
 
   it("asks with a cited answer, reports a tip, answers the officer, and checks the status", {
