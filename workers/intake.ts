@@ -7,7 +7,7 @@ import { newCaseCode } from "./tip/case-code.js";
 import { detectEmergency, type Emergency } from "./tip/emergency.js";
 import { sanitizePhoto } from "./tip/photo.js";
 import { newPin, type PinHasher } from "./tip/pin.js";
-import type { ReplyHandleSealer } from "./tip/reply-handle.js";
+import type { ReplyHandleSealer, TipsterLang } from "./tip/reply-handle.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
 import { type Channel, type TipSubmission, tipSubmissionSchema } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
@@ -21,6 +21,8 @@ export interface Tipster {
   readonly chatId: string;
   /** The sender's user id where it differs from the chat (rate limiting only). */
   readonly userId?: string;
+  /** The chat's language, sealed with the address for messages relayed later. */
+  readonly lang?: TipsterLang;
 }
 
 export interface SubmittedTip {
@@ -112,7 +114,11 @@ export class TipIntake {
       chain: [],
       level: 0,
       pinHash: this.deps.pins.hash(pin),
-      replyHandle: this.deps.sealer.seal({ channel: tipster.channel, chatId: tipster.chatId }),
+      replyHandle: this.deps.sealer.seal({
+        channel: tipster.channel,
+        chatId: tipster.chatId,
+        ...(tipster.lang && { lang: tipster.lang }),
+      }),
     };
     await this.deps.store.create(tip, {
       at: createdAt,

@@ -23,7 +23,7 @@ import {
 import type { TipQueues } from "./queues/tip-queues.js";
 import { officerTipMessage, placeText } from "./render.js";
 import type { RoutingTable } from "./routing/routing-table.js";
-import type { ReplyHandleSealer } from "./tip/reply-handle.js";
+import type { ReplyHandleSealer, TipsterLang } from "./tip/reply-handle.js";
 import { senderKey } from "./tip/sender-key.js";
 import { CATEGORY_LABELS } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
@@ -62,6 +62,19 @@ export interface PipelineDeps {
   readonly options?: Partial<PipelineOptions>;
   readonly now?: () => number;
 }
+
+/** The officer's question as the tipster reads it, in the language they chat in. */
+const QUESTION_TO_TIPSTER: Record<TipsterLang, { intro: (code: string) => string; howToAnswer: string }> = {
+  vi: {
+    intro: (code) => `Cán bộ phụ trách hỏi thêm về tin báo ${code}:`,
+    howToAnswer:
+      "Hãy trả lời tin nhắn này (trả lời trực tiếp vào tin nhắn) — danh tính của bạn vẫn được giữ kín.",
+  },
+  en: {
+    intro: (code) => `The officer handling tip ${code} has a question:`,
+    howToAnswer: "Reply to this message (answer it directly) — who you are stays hidden.",
+  },
+};
 
 /** A job failed in a way retrying cannot fix: bad data or a permanent channel error. */
 function unrecoverable(message: string): UnrecoverableError {
@@ -181,7 +194,7 @@ export class TipPipeline {
       await job.moveToDelayed(this.now() + this.options.minChatIntervalMs, token);
       throw new DelayedError();
     }
-    let message = await this.withPhotos(data, tip, this.render(data, tip));
+    let message = await this.withPhotos(data, tip, this.render(data, tip, target.lang));
     // A retry after a crash in the middle of a send cannot know whether it went out; the
     // recipient is told, rather than the message being dropped.
     if (await store.startDelivery(data.deliveryId))
@@ -221,10 +234,14 @@ export class TipPipeline {
     return { ...message, photos };
   }
 
-  private addressOf(data: NotifyJob, tip: TipRecord): { address: ChatAddress; label: string } {
+  private addressOf(
+    data: NotifyJob,
+    tip: TipRecord,
+  ): { address: ChatAddress; label: string; lang?: TipsterLang | undefined } {
     if (data.to.type === "tipster") {
       try {
-        return { address: this.deps.sealer.open(tip.replyHandle), label: "tipster" };
+        const { channel, chatId, lang } = this.deps.sealer.open(tip.replyHandle);
+        return { address: { channel, chatId }, label: "tipster", lang };
       } catch (err) {
         throw unrecoverable(`reply handle of tip ${tip.id} cannot be opened: ${(err as Error).message}`);
       }
@@ -234,7 +251,7 @@ export class TipPipeline {
     return { address: { channel: contact.channel, chatId: contact.chatId }, label: contact.id };
   }
 
-  private render(data: NotifyJob, tip: TipRecord): OutgoingMessage {
+  private render(data: NotifyJob, tip: TipRecord, lang?: TipsterLang): OutgoingMessage {
     const { routing } = this.deps;
     switch (data.kind) {
       case "new-tip":
@@ -248,14 +265,10 @@ export class TipPipeline {
           "forwarded",
           data.text ? `Ghi chú khi chuyển: ${data.text}` : undefined,
         );
-      case "question":
-        return {
-          text: [
-            `Cán bộ phụ trách hỏi thêm về tin báo ${tip.caseCode}:`,
-            data.text ?? "",
-            "Hãy trả lời tin nhắn này (trả lời trực tiếp vào tin nhắn) — danh tính của bạn vẫn được giữ kín.",
-          ].join("\n"),
-        };
+      case "question": {
+        const words = QUESTION_TO_TIPSTER[lang ?? "vi"];
+        return { text: [words.intro(tip.caseCode), data.text ?? "", words.howToAnswer].join("\n") };
+      }
       case "answer":
         return {
           text: [`Người báo tin ${tip.caseCode} trả lời:`, data.text ?? ""].join("\n"),

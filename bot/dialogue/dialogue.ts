@@ -616,7 +616,7 @@ export class Dialogue {
           description: flow.description,
           photoIds: flow.photoIds,
         },
-        chat,
+        { ...chat, lang: s.lang },
       );
       // The draft goes; the session keeps no trace of the tip or its code.
       s.flow = undefined;

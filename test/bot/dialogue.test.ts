@@ -209,6 +209,27 @@ describe("the shared dialogue", () => {
     expect(back?.text).toContain("tiếng Việt");
   });
 
+  it("words the officer's question in the tipster's language", async () => {
+    const visitor = { channel: "telegram" as const, chatId: "880777" };
+    await dialogue.handle(visitor, { kind: "text", text: "/lang en" });
+    await dialogue.handle(visitor, { kind: "choice", data: "menu:report" });
+    await dialogue.handle(visitor, { kind: "choice", data: "cat:bao-luc-hoc-duong" });
+    await dialogue.handle(visitor, { kind: "choice", data: "place:school:thcs-an-hoa" });
+    await dialogue.handle(visitor, { kind: "text", text: "Older boys push younger ones at the gate." });
+    await dialogue.handle(visitor, { kind: "choice", data: "photo:done" });
+    await dialogue.handle(visitor, { kind: "choice", data: "urg:binh-thuong" });
+    const done = await dialogue.handle(visitor, { kind: "choice", data: "send:yes" });
+    const code = /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(done.at(-1)?.text ?? "")?.[0] as string;
+    const tipId = await rt.store.idForCaseCode(code);
+    await dialogue.handle(officer, { kind: "choice", data: `ask:${tipId}` });
+    await dialogue.handle(officer, { kind: "text", text: "Em thấy việc này lúc mấy giờ?" });
+    await messenger.waitFor(() => messenger.to(visitor.chatId).length === 1);
+    const question = messenger.to(visitor.chatId)[0]?.text ?? "";
+    expect(question).toContain(`The officer handling tip ${code} has a question:`);
+    expect(question).toContain("Em thấy việc này lúc mấy giờ?");
+    expect(question).not.toContain("Cán bộ phụ trách");
+  });
+
   it("cancels a draft with /huy", async () => {
     await dialogue.handle(parent, { kind: "text", text: "/baotin" });
     await dialogue.handle(parent, { kind: "choice", data: "cat:chay-no" });

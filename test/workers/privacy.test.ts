@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createCipheriv, createHash, randomBytes, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { Jimp } from "jimp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -194,8 +194,32 @@ describe("reply handles", () => {
       { channel: "web", chatId: randomUUID() },
       { channel: "telegram", chatId: "-1001234567890" },
     ] as const) {
-      expect(sealer.open(sealer.seal(a))).toEqual(a);
+      expect(sealer.open(sealer.seal(a))).toEqual({ ...a, lang: "vi" });
     }
+  });
+
+  it("carry the tipster's language without the handle's length telling which", () => {
+    const web: ReplyAddress = { channel: "web", chatId: randomBytes(32).toString("base64url") };
+    for (const a of [address, web]) {
+      const english = sealer.seal({ ...a, lang: "en" });
+      expect(sealer.open(english)).toEqual({ ...a, lang: "en" });
+      expect(english.length).toBe(sealer.seal({ ...a, lang: "vi" }).length);
+      expect(english.length).toBe(sealer.seal(a).length);
+    }
+    expect(() => sealer.seal({ ...address, lang: "fr" } as unknown as ReplyAddress)).toThrow(TypeError);
+  });
+
+  it("still open handles sealed before the language was added", () => {
+    // A handle of the earlier format: {"c","i"} only, padded to 64 bytes, same cipher and AAD.
+    const json = Buffer.from(JSON.stringify({ c: "telegram", i: "5512345678" }));
+    const plaintext = Buffer.alloc(64, 0x20);
+    json.copy(plaintext);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from("ssg-reply-v1"));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    const old = Buffer.concat([Buffer.of(1), iv, body, cipher.getAuthTag()]).toString("base64url");
+    expect(sealer.open(old)).toEqual({ channel: "telegram", chatId: "5512345678" });
   });
 
   it("seal the same address to unlinkable handles of one length", () => {

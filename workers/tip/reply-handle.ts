@@ -19,7 +19,12 @@ import { type Channel, channelSchema } from "./tip.js";
 export interface ReplyAddress {
   readonly channel: Channel;
   readonly chatId: string;
+  /** The tipster's language, so relayed questions are worded for them (Vietnamese if absent). */
+  readonly lang?: TipsterLang;
 }
+
+export const TIPSTER_LANGS = ["vi", "en"] as const;
+export type TipsterLang = (typeof TIPSTER_LANGS)[number];
 
 const VERSION = 0x01;
 const AAD = Buffer.from("ssg-reply-v1", "utf8");
@@ -30,9 +35,17 @@ const PAD_TO = 64;
 /** Longest handle `open` looks at (base64url characters); real ones are about 120. */
 const MAX_HANDLE_LENGTH = 2048;
 
-const addressSchema = z.object({ channel: channelSchema, chatId: z.string().min(1).max(256) }).strict();
-// Compact on the wire: {"c":"telegram","i":"123"}.
-const payloadSchema = z.object({ c: channelSchema, i: z.string().min(1).max(256) }).strict();
+const addressSchema = z
+  .object({
+    channel: channelSchema,
+    chatId: z.string().min(1).max(256),
+    lang: z.enum(TIPSTER_LANGS).optional(),
+  })
+  .strict();
+// Compact on the wire: {"c":"telegram","i":"123","l":"en"}; handles sealed before "l" still open.
+const payloadSchema = z
+  .object({ c: channelSchema, i: z.string().min(1).max(256), l: z.enum(TIPSTER_LANGS).optional() })
+  .strict();
 
 /** Why a handle could not be opened. */
 export type ReplyHandleFailure =
@@ -104,7 +117,10 @@ export class ReplyHandleSealer {
   seal(address: ReplyAddress): string {
     const parsed = addressSchema.safeParse(address);
     if (!parsed.success) throw new TypeError("not a reply address: needs a known channel and a chat id");
-    const json = Buffer.from(JSON.stringify({ c: parsed.data.channel, i: parsed.data.chatId }), "utf8");
+    const { channel, chatId, lang } = parsed.data;
+    // Always written, and every language code has two letters: the handle's length must not
+    // tell which language a tipster chose.
+    const json = Buffer.from(JSON.stringify({ c: channel, i: chatId, l: lang ?? "vi" }), "utf8");
     // JSON.parse ignores trailing spaces, so padding needs no length field.
     const plaintext = Buffer.alloc(Math.ceil(json.length / PAD_TO) * PAD_TO, 0x20);
     json.copy(plaintext);
@@ -139,7 +155,7 @@ export class ReplyHandleSealer {
     }
     try {
       const payload = payloadSchema.parse(JSON.parse(plaintext.toString("utf8")));
-      return { channel: payload.c, chatId: payload.i };
+      return { channel: payload.c, chatId: payload.i, ...(payload.l && { lang: payload.l }) };
     } catch {
       // No cause: a ZodError or SyntaxError would quote the decrypted chat id into the logs.
       throw new ReplyHandleError("invalid-payload");
