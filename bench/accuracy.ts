@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseConfig } from "../config.js";
 import { DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { embeddingProviderFor } from "../knowledge/engine.js";
-import { evaluateItem, summarise } from "../knowledge/eval/evaluate.js";
+import { citationUnit, evaluateItem, summarise } from "../knowledge/eval/evaluate.js";
 import { type EvalItem, readEvalItems } from "../knowledge/eval/questions.js";
 import { KnowledgeIndex } from "../knowledge/index/knowledge-index.js";
 import { discoverSources } from "../knowledge/load/sources.js";
@@ -38,7 +38,7 @@ function baseline(strip: boolean) {
     const seen = new Set<string>();
     const units = hits.flatMap((h) => {
       const c = index.chunks.get(h.slot);
-      const unit = c && `${c.docId}\u0000${c.article ?? c.id}`;
+      const unit = c && citationUnit(c);
       if (!c || !unit || seen.has(unit)) return [];
       seen.add(unit);
       return [c];

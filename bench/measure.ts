@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { quantile } from "../workers/stats.js";
 
 /** Shared by the benchmark scripts: latency summaries, peak memory, and the result line. */
 
@@ -11,11 +12,10 @@ export interface Latency {
   readonly mean: number;
 }
 
-/** Nearest-rank percentiles of latencies in milliseconds, rounded to 0.01 ms. */
+/** Nearest-rank percentiles (the statistics report's `quantile`) in milliseconds, rounded to 0.01 ms. */
 export function latency(samples: readonly number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  const at = (q: number) => quantile(sorted, q) ?? 0;
   const r = (x: number) => Math.round(x * 100) / 100;
   const mean = sorted.length === 0 ? 0 : sorted.reduce((s, x) => s + x, 0) / sorted.length;
   return { n: sorted.length, p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), mean: r(mean) };

@@ -9,11 +9,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { Pool } from "undici";
+import { freePort } from "../bot/local-redis.js";
 import { parseConfig } from "../config.js";
 import { FakeTelegramApi } from "../test/fakes/telegram-bot-api.js";
 import { latency, type Row, report } from "./measure.js";
@@ -23,15 +23,6 @@ const connections = Number(process.argv[3] ?? 32);
 const TOKEN = "123456:BENCH-token-for-the-fake-bot-api";
 const SECRET = "bench-webhook-secret";
 const ROOT = resolve(import.meta.dirname, "..");
-
-async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 /** Peak RSS of another process (Linux), in MiB. */
 function peakRssOf(pid: number): number | undefined {

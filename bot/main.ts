@@ -4,7 +4,6 @@
  * (BOT_MODE=webhook) on the HTTP server, which also answers /healthz.
  */
 import { run } from "@grammyjs/runner";
-import { Redis } from "ioredis";
 import { configFromEnvOrExit } from "../config.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { openOrBuildIndex } from "../knowledge/engine.js";
@@ -42,13 +41,12 @@ const index = await openOrBuildIndex(config.knowledge, (r) =>
 );
 const media = await mediaSignerFor(config);
 const salt = await senderSaltFor(config);
-const streamsRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-streamsRedis.on("error", (err) => logger.error({ err: err.message }, "redis error"));
-const streams = chatStreamsFor(config, streamsRedis, salt);
 const runtime = await createTipRuntime(config, {
   logger,
-  workers: { messenger: messengersFor(config, { media, ...streams }).router },
+  workers: { messenger: (r) => messengersFor(config, { media, ...chatStreamsFor(config, r, salt) }).router },
 });
+// The page reads the same streams the workers write (stateless views of Redis keys).
+const streams = chatStreamsFor(config, runtime.redis, salt);
 await runtime.intake.reconcile();
 const dialogue = new Dialogue({
   sessions: new RedisSessionStore(runtime.redis, config.tips.prefix),
@@ -156,7 +154,6 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, "stopping: no new updates, finishing active work");
   for (const s of stops) await s();
   await runtime.close();
-  await streamsRedis.quit();
   await redis?.stop();
   process.exit(0);
 }

@@ -2,7 +2,6 @@
  * `npm run worker`: runs the tip pipeline's workers only, to scale them out beside the bot.
  * Delivers through every configured channel; stops gracefully on SIGTERM/SIGINT.
  */
-import { Redis } from "ioredis";
 import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "../bot/channels.js";
 import { configFromEnvOrExit } from "../config.js";
 import { createLogger } from "../logger.js";
@@ -10,18 +9,21 @@ import { createTipRuntime } from "./runtime.js";
 
 const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
-const streamsRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-streamsRedis.on("error", (err) => logger.error({ err: err.message }, "redis error"));
-const { router, channels } = messengersFor(config, {
-  media: await mediaSignerFor(config),
-  ...chatStreamsFor(config, streamsRedis, await senderSaltFor(config)),
-});
+const media = await mediaSignerFor(config);
+const salt = await senderSaltFor(config);
+let channels: string[] = [];
 if (!config.telegram && !config.zalo && !config.web?.demoOfficers)
   logger.warn("no Telegram or Zalo token: officers cannot be reached; deliveries will fail and be retried");
 
 const runtime = await createTipRuntime(config, {
   logger,
-  workers: { messenger: router },
+  workers: {
+    messenger: (redis) => {
+      const made = messengersFor(config, { media, ...chatStreamsFor(config, redis, salt) });
+      channels = made.channels;
+      return made.router;
+    },
+  },
 });
 // Tips stored by a process that died before queueing them are queued now, and every minute.
 const requeued = await runtime.intake.reconcile();
@@ -38,7 +40,6 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, "stopping: finishing active jobs");
   clearInterval(timer);
   await runtime.close();
-  await streamsRedis.quit();
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -51,8 +51,14 @@ export async function developmentSecret(dir: string, name: string, bytes: number
 
 export interface RuntimeOptions {
   readonly logger: Logger;
-  /** Start the pipeline's workers with this messenger. */
-  readonly workers?: { readonly messenger: Messenger; readonly options?: Partial<PipelineOptions> };
+  /**
+   * Start the pipeline's workers with this messenger, or one made on the runtime's Redis (the web
+   * chat's outbox lives there).
+   */
+  readonly workers?: {
+    readonly messenger: Messenger | ((redis: Redis) => Messenger);
+    readonly options?: Partial<PipelineOptions>;
+  };
   /** Use this routing table instead of reading `config.tips.routingFile`. */
   readonly routing?: RoutingTable;
   readonly now?: () => number;
@@ -116,7 +122,10 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
         salt,
         logger: opts.logger,
         metrics,
-        messenger: opts.workers.messenger,
+        messenger:
+          typeof opts.workers.messenger === "function"
+            ? opts.workers.messenger(redis)
+            : opts.workers.messenger,
         now,
         options: {
           concurrency: t.concurrency,

@@ -1,4 +1,5 @@
 import { type Answer, type AnswerOptions, answerQuestion, DEFAULT_ANSWER } from "../answer/compose.js";
+import type { Chunk } from "../document.js";
 import type { KnowledgeIndex } from "../index/knowledge-index.js";
 import type { Passage } from "../retrieve/hybrid-search.js";
 import { removeDiacritics } from "../text/normalize.js";
@@ -34,7 +35,7 @@ export const loose = (s: string) =>
     .replace(/[^a-z0-9]/g, "");
 
 /** A citation unit: an article of a law, otherwise a single chunk. */
-const unitOf = (p: Passage) => `${p.meta.docId}\u0000${p.chunk.article ?? p.chunk.id}`;
+export const citationUnit = (c: Chunk) => `${c.docId}\u0000${c.article ?? c.id}`;
 
 /**
  * Ranked citation units: passages of the same article count once, at the rank of the best.
@@ -43,7 +44,7 @@ const unitOf = (p: Passage) => `${p.meta.docId}\u0000${p.chunk.article ?? p.chun
 function units(passages: readonly Passage[]): Passage[] {
   const seen = new Set<string>();
   return passages.filter((p) => {
-    const u = unitOf(p);
+    const u = citationUnit(p.chunk);
     if (seen.has(u)) return false;
     seen.add(u);
     return true;

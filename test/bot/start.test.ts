@@ -1,22 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../bot/local-redis.js";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { FakeZaloApi, zaloTextUpdate } from "../fakes/zalo-bot-api.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
