@@ -1,5 +1,11 @@
 import { splitSentences } from "../chunk/sentences.js";
-import { coverage, type KnowledgeIndex, type QuestionWeights } from "../index/knowledge-index.js";
+import {
+  coverage,
+  type KnowledgeIndex,
+  type QuestionWeights,
+  type Support,
+  support,
+} from "../index/knowledge-index.js";
 import {
   DEFAULT_HYBRID,
   type HybridSearchOptions,
@@ -34,6 +40,14 @@ export interface AnswerOptions {
    * by accident far more often ("ga" is gà, gã, ga …). Default 0.15.
    */
   readonly foldedMargin: number;
+  /**
+   * Below this coverage, a passage that lacks one syllable carrying `keyShare` or more of the
+   * question's weight does not answer it: the question is about something the passage does
+   * not name ("Thời tiết Hà Nội ngày mai…" against a traffic rule about rain). Default 0.6.
+   */
+  readonly strongCoverage: number;
+  /** See `strongCoverage`. Default 0.2. */
+  readonly keyShare: number;
   readonly search: HybridSearchOptions;
 }
 
@@ -43,6 +57,8 @@ export const DEFAULT_ANSWER: AnswerOptions = {
   maxQuote: 450,
   minCoverage: 0.45,
   foldedMargin: 0.15,
+  strongCoverage: 0.6,
+  keyShare: 0.2,
   search: DEFAULT_HYBRID,
 };
 
@@ -93,6 +109,13 @@ export function evidence(index: KnowledgeIndex, q: QuestionWeights, p: Passage):
   return coverage(q, index.contextText(p.chunk));
 }
 
+/** Whether a passage's support is enough to answer from it (see `AnswerOptions`). */
+export function answers(s: Support, question: string, options: AnswerOptions): boolean {
+  const threshold = options.minCoverage + (hasDiacritics(question) ? 0 : options.foldedMargin);
+  if (s.coverage < threshold) return false;
+  return s.coverage >= options.strongCoverage || s.missingKey < options.keyShare;
+}
+
 /**
  * Answers a question extractively: the best passages, trimmed to their most relevant
  * sentences, each with its source. When the best passage covers too little of the question
@@ -106,8 +129,7 @@ export async function answerQuestion(
   const passages = await hybridSearch(index, question, options.k, options.search);
   const q = index.questionWeights(question);
   const best = passages[0];
-  const threshold = options.minCoverage + (hasDiacritics(question) ? 0 : options.foldedMargin);
-  if (!best || evidence(index, q, best) < threshold) {
+  if (!best || !answers(support(q, index.contextText(best.chunk)), question, options)) {
     const lines = [
       "Xin lỗi, tài liệu của bot chưa có thông tin để trả lời câu hỏi này, nên bot không đoán.",
       ...referralsFor(question),

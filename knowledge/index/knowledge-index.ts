@@ -333,12 +333,32 @@ export interface QuestionWeights {
 
 /** Share of the question's weight whose syllables occur in `text`. */
 export function coverage(q: QuestionWeights, text: string): number {
+  return support(q, text).coverage;
+}
+
+/** How a text supports a question: the share of its weight found, and the largest share missing. */
+export interface Support {
+  /** Share of the question's weight whose syllables occur in the text, 0..1. */
+  readonly coverage: number;
+  /**
+   * Share of the question's weight held by its heaviest syllable that the text lacks, 0..1:
+   * the rarest words of a question name what it is about ("Hà Nội", "SJC"), and a passage
+   * without them answers another question however many common words it shares.
+   */
+  readonly missingKey: number;
+}
+
+export function support(q: QuestionWeights, text: string): Support {
   const have = new Set(q.key(text));
   let total = 0;
   let found = 0;
+  let missing = 0;
   for (const [t, w] of q.weights) {
     total += w;
     if (have.has(t)) found += w;
+    else missing = Math.max(missing, w);
   }
-  return total > 0 ? found / total : 0;
+  return total > 0
+    ? { coverage: found / total, missingKey: missing / total }
+    : { coverage: 0, missingKey: 0 };
 }
