@@ -18,7 +18,7 @@ import { createHttpServer } from "./http/server.js";
 import { LocalRedisError, localRedis, type ResolvedRedis } from "./local-redis.js";
 import { createTelegramBot } from "./telegram/bot.js";
 import { demoOfficerRoutes } from "./web/demo-officers.js";
-import { registerWebChat } from "./web/web-chat.js";
+import { cookieSecretFrom, registerWebChat } from "./web/web-chat.js";
 import { ZaloClient } from "./zalo/zalo-client.js";
 import { pollZalo } from "./zalo/zalo-polling.js";
 
@@ -115,6 +115,7 @@ if (config.web) {
     logger,
     secureCookies: config.web.secureCookies,
     embedOrigins: config.web.embedOrigins,
+    cookieSecret: cookieSecretFrom(salt),
     ...(demo && { extend: demoOfficerRoutes({ dialogue, routing: runtime.routing, inbox: demo }) }),
   });
 }

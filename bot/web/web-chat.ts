@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
@@ -18,12 +18,20 @@ export interface WebChatDeps {
   readonly secureCookies: boolean;
   /** Sites allowed to frame the chat (a school's own website). */
   readonly embedOrigins: readonly string[];
+  /**
+   * Key signing the chat cookie (`cookieSecretFrom`): only cookies this server issued open a
+   * chat, so a script cannot invent cookies to dodge the per-sender limits.
+   */
+  readonly cookieSecret: Buffer;
   /** Extra routes inside the same scope (the demo officer view). */
   readonly extend?: (scope: FastifyInstance) => Promise<void>;
 }
 
 export const COOKIE = "ssg_chat";
-/** 256 random bits, base64url: the whole identity of an anonymous browser. */
+/**
+ * 256 random bits, base64url: the whole identity of an anonymous browser, and the chat id the
+ * dialogue sees. The cookie carries it followed by the server's signature.
+ */
 const CHAT_ID = /^[A-Za-z0-9_-]{43}$/;
 const MAX_AGE_S = 30 * 24 * 3600;
 const MAX_PHOTO_BYTES = 15 * 1024 * 1024;
@@ -48,6 +56,14 @@ export function repliesJson(
     text: r.text,
     choices: (r.choices ?? []).map((c) => ({ data: c.data, label: c.label })),
   }));
+}
+
+/**
+ * The cookie-signing key, derived (HKDF-SHA256) from the sender salt: every instance sharing
+ * TIP_SENDER_SALT accepts the others' cookies, and the salt itself never signs anything.
+ */
+export function cookieSecretFrom(senderSalt: Buffer): Buffer {
+  return Buffer.from(hkdfSync("sha256", senderSalt, Buffer.alloc(0), "ssg web chat cookie v1", 32));
 }
 
 export const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
@@ -78,7 +94,7 @@ export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): 
       referrerPolicy: { policy: "no-referrer" },
       hsts: deps.secureCookies,
     });
-    await scope.register(cookie);
+    await scope.register(cookie, { secret: deps.cookieSecret });
     await scope.register(rateLimit, { global: false });
     await scope.register(fastifyStatic, { root: PUBLIC_DIR, wildcard: false, index: "index.html" });
     for (const type of PHOTO_TYPES)
@@ -103,19 +119,29 @@ export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): 
       maxAge: MAX_AGE_S,
     };
 
+    /** The chat id of a cookie this server issued; undefined for a missing, invented or tampered one. */
+    const issuedChatId = (req: FastifyRequest): string | undefined => {
+      const raw = req.cookies[COOKIE];
+      if (!raw) return undefined;
+      const { valid, value } = req.unsignCookie(raw);
+      return valid && value && CHAT_ID.test(value) ? value : undefined;
+    };
+
     /** The browser's chat id, or a 401 the page answers by opening a session. */
     const chatOf = (req: FastifyRequest, reply: FastifyReply): string | undefined => {
-      const id = req.cookies[COOKIE];
-      if (id && CHAT_ID.test(id)) return id;
+      const id = issuedChatId(req);
+      if (id) return id;
       void reply.code(401).send({ error: "no-session" });
       return undefined;
     };
 
-    // Cross-site requests are refused: a browser always sends Origin on a cross-site POST.
+    // Cross-site requests are refused: a browser always sends Origin on a cross-site POST, and
+    // "null" from sandboxed frames and data: or file: pages, which are never this page.
+    // Without Origin (curl, tests) the cookie is still needed.
     scope.addHook("onRequest", async (req, reply) => {
       if (req.method !== "POST") return;
       const origin = req.headers.origin;
-      if (origin && origin !== "null") {
+      if (origin !== undefined) {
         let same = false;
         try {
           const from = new URL(origin);
@@ -134,9 +160,9 @@ export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): 
       "/chat/session",
       { config: { rateLimit: { max: 20, timeWindow: "1 minute" } } },
       async (req, reply) => {
-        const existing = req.cookies[COOKIE];
-        if (existing && CHAT_ID.test(existing)) return { ok: true, renewed: false };
-        reply.setCookie(COOKIE, randomBytes(32).toString("base64url"), cookieOptions);
+        if (issuedChatId(req)) return { ok: true, renewed: false };
+        // An unsigned cookie of an older version also gets a new chat (its session is not reused).
+        reply.setCookie(COOKIE, randomBytes(32).toString("base64url"), { ...cookieOptions, signed: true });
         return { ok: true, renewed: true };
       },
     );

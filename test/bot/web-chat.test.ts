@@ -1,11 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
+import { sign } from "@fastify/cookie";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { createHttpServer } from "../../bot/http/server.js";
 import { DemoOfficerInbox, WebOutbox } from "../../bot/web/chat-streams.js";
 import { demoOfficerRoutes } from "../../bot/web/demo-officers.js";
-import { COOKIE, registerWebChat } from "../../bot/web/web-chat.js";
+import { COOKIE, cookieSecretFrom, registerWebChat } from "../../bot/web/web-chat.js";
 import { createLogger } from "../../logger.js";
 import { ChannelRouter, type Messenger } from "../../workers/messenger.js";
 import { photoWithMetadata } from "../fixtures/photos.js";
@@ -23,6 +25,7 @@ describe("web chat API", () => {
   let demo: DemoOfficerInbox;
   let app: FastifyInstance;
   let plain: FastifyInstance;
+  const cookieSecret = randomBytes(32);
 
   beforeAll(async () => {
     // The outbox needs the runtime's Redis, which exists only once the runtime does.
@@ -40,10 +43,18 @@ describe("web chat API", () => {
       logger,
       secureCookies: false,
       embedOrigins: [],
+      cookieSecret,
       extend: demoOfficerRoutes({ dialogue, routing: rt.routing, inbox: demo }),
     });
     plain = createHttpServer({ logger });
-    await registerWebChat(plain, { dialogue, outbox, logger, secureCookies: true, embedOrigins: [] });
+    await registerWebChat(plain, {
+      dialogue,
+      outbox,
+      logger,
+      secureCookies: true,
+      embedOrigins: [],
+      cookieSecret,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -101,7 +112,8 @@ describe("web chat API", () => {
   it("gives an anonymous browser an opaque HttpOnly cookie and nothing else", async () => {
     const r = await app.inject({ method: "POST", url: "/chat/session", payload: {} });
     const cookie = r.cookies.find((c) => c.name === COOKIE);
-    expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // 256 random bits, then the server's signature of them.
+    expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9+/]{43}$/);
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe("Strict");
     expect(cookie?.maxAge).toBe(30 * 24 * 3600);
@@ -140,6 +152,85 @@ describe("web chat API", () => {
     const same = await say(chat, { text: "/start" }, { origin: "http://localhost:80" });
     expect(same.statusCode).toBe(200);
     expect(replies(same)[0]?.choices.length).toBeGreaterThan(2);
+  });
+
+  it("accepts only cookies it issued: invented, tampered or foreign-signed ones open no chat", async () => {
+    // Before: any 43-character value was a chat, so 12 invented cookies sent 12 tips past the limit.
+    const invented = randomBytes(32).toString("base64url");
+    expect((await say(invented, { text: "/start" })).statusCode).toBe(401);
+    expect((await say(invented, { text: "/start" })).json()).toEqual({ error: "no-session" });
+    const signed = sign(invented, cookieSecret);
+    expect((await say(signed, { text: "/start" })).statusCode).toBe(200);
+    expect((await say(sign(invented, randomBytes(32)), { text: "/start" })).statusCode).toBe(401);
+    const tampered = `${randomBytes(32).toString("base64url")}${signed.slice(43)}`;
+    expect((await say(tampered, { text: "/start" })).statusCode).toBe(401);
+    // An unsigned or foreign cookie is replaced by a new session, not kept.
+    const renewed = await app.inject({
+      method: "POST",
+      url: "/chat/session",
+      payload: {},
+      cookies: { [COOKIE]: invented },
+    });
+    expect(renewed.json()).toEqual({ ok: true, renewed: true });
+    expect(renewed.cookies.find((c) => c.name === COOKIE)?.value).not.toContain(invented);
+    // The secret is derived from the sender salt: stable for one salt, unrelated for another.
+    const salt = randomBytes(32);
+    expect(cookieSecretFrom(salt)).toEqual(cookieSecretFrom(Buffer.from(salt)));
+    expect(cookieSecretFrom(salt)).not.toEqual(cookieSecretFrom(randomBytes(32)));
+    expect(cookieSecretFrom(salt)).not.toEqual(salt);
+  });
+
+  it("shows the dialogue only the random part of the cookie", async () => {
+    const cookie = await newSession();
+    const handle = vi.spyOn(dialogue, "handle");
+    try {
+      expect((await say(cookie, { text: "/start" })).statusCode).toBe(200);
+      expect(handle).toHaveBeenCalledWith(
+        { channel: "web", chatId: cookie.split(".")[0] },
+        expect.anything(),
+      );
+    } finally {
+      handle.mockRestore();
+    }
+  });
+
+  it("refuses posts from an opaque origin (Origin: null: sandboxed frames, data: URLs)", async () => {
+    const chat = await newSession();
+    const opaque = await say(chat, { text: "/start" }, { origin: "null" });
+    expect(opaque.statusCode).toBe(403);
+    const session = await app.inject({
+      method: "POST",
+      url: "/chat/session",
+      payload: {},
+      headers: { origin: "null" },
+    });
+    expect(session.statusCode).toBe(403);
+    // Same origin and no Origin at all (curl, tests) still work.
+    expect((await say(chat, { text: "/start" }, { origin: "http://localhost:80" })).statusCode).toBe(200);
+    expect((await say(chat, { text: "/start" })).statusCode).toBe(200);
+  });
+
+  it("forgets the dialogue session itself, not only the outbox and the cookie", async () => {
+    const sessionKeys = async () => new Set(await rt.redis.keys(`${rt.prefix}:session:*`));
+    const before = await sessionKeys();
+    const chat = await newSession();
+    expect((await say(chat, { text: "/start" })).statusCode).toBe(200);
+    const created = [...(await sessionKeys())].filter((k) => !before.has(k));
+    expect(created).toHaveLength(1);
+    const forget = vi.spyOn(dialogue, "forget");
+    try {
+      const r = await app.inject({
+        method: "POST",
+        url: "/chat/forget",
+        payload: {},
+        cookies: { [COOKIE]: chat },
+      });
+      expect(r.statusCode).toBe(200);
+      expect(forget).toHaveBeenCalledWith({ channel: "web", chatId: chat.split(".")[0] });
+    } finally {
+      forget.mockRestore();
+    }
+    expect(await rt.redis.exists(created[0] as string)).toBe(0);
   });
 
   it("answers a question with sources", async () => {
@@ -271,6 +362,7 @@ describe("web chat API", () => {
       logger: createLogger("silent"),
       secureCookies: false,
       embedOrigins: [],
+      cookieSecret,
     });
     const chat = await newSession(logged);
     await logged.inject({
