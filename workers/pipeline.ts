@@ -23,9 +23,10 @@ import {
 import type { TipQueues } from "./queues/tip-queues.js";
 import { officerTipMessage, placeText } from "./render.js";
 import type { RoutingTable } from "./routing/routing-table.js";
+import type { PendingQuestions } from "./tip/pending-questions.js";
 import type { ReplyHandleSealer, TipsterLang } from "./tip/reply-handle.js";
 import { senderKey } from "./tip/sender-key.js";
-import { CATEGORY_LABELS } from "./tip/tip.js";
+import { CATEGORY_LABELS, type Channel } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
 
 export interface PipelineOptions {
@@ -55,6 +56,8 @@ export interface PipelineDeps {
   readonly routing: RoutingTable;
   readonly messenger: Messenger;
   readonly sealer: ReplyHandleSealer;
+  /** Where a question sent to a tipster is remembered for their chat. */
+  readonly pending: PendingQuestions;
   /** Salt for hashing chat ids into throttle keys, so no raw id is written to Redis. */
   readonly salt: Buffer;
   readonly logger: Logger;
@@ -63,16 +66,32 @@ export interface PipelineDeps {
   readonly now?: () => number;
 }
 
-/** The officer's question as the tipster reads it, in the language they chat in. */
-const QUESTION_TO_TIPSTER: Record<TipsterLang, { intro: (code: string) => string; howToAnswer: string }> = {
+/**
+ * The officer's question as the tipster reads it, in the language they chat in, with how to
+ * answer on their channel: Telegram has reply-to, the web chat a "Trả lời" button, Zalo
+ * neither — there (and whenever a plain message follows) the bot asks before sending it on.
+ */
+const QUESTION_TO_TIPSTER: Record<
+  TipsterLang,
+  { intro: (code: string) => string; howToAnswer: Record<Channel, string> }
+> = {
   vi: {
     intro: (code) => `Cán bộ phụ trách hỏi thêm về tin báo ${code}:`,
-    howToAnswer:
-      "Hãy trả lời tin nhắn này (trả lời trực tiếp vào tin nhắn) — danh tính của bạn vẫn được giữ kín.",
+    howToAnswer: {
+      telegram:
+        "Hãy trả lời trực tiếp vào tin nhắn này, hoặc cứ nhắn câu trả lời: bot sẽ hỏi lại trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
+      zalo: "Cứ nhắn câu trả lời vào đây: bot sẽ hỏi lại để bạn xác nhận trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
+      web: "Bấm “Trả lời” dưới tin này, hoặc cứ nhắn câu trả lời: bot sẽ hỏi lại trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
+    },
   },
   en: {
     intro: (code) => `The officer handling tip ${code} has a question:`,
-    howToAnswer: "Reply to this message (answer it directly) — who you are stays hidden.",
+    howToAnswer: {
+      telegram:
+        "Reply to this message, or just type your answer: the bot asks before passing it on. Who you are stays hidden.",
+      zalo: "Just type your answer here: the bot asks you to confirm before passing it on. Who you are stays hidden.",
+      web: "Press “Reply” under this message, or just type your answer: the bot asks before passing it on. Who you are stays hidden.",
+    },
   },
 };
 
@@ -194,7 +213,14 @@ export class TipPipeline {
       await job.moveToDelayed(this.now() + this.options.minChatIntervalMs, token);
       throw new DelayedError();
     }
-    let message = await this.withPhotos(data, tip, this.render(data, tip, target.lang));
+    let message = await this.withPhotos(
+      data,
+      tip,
+      this.render(data, tip, target.address.channel, target.lang),
+    );
+    // Remembered before sending, so that an answer typed the moment it arrives finds it.
+    if (data.kind === "question" && data.to.type === "tipster")
+      await this.deps.pending.set(target.address, tip.id, this.now());
     // A retry after a crash in the middle of a send cannot know whether it went out; the
     // recipient is told, rather than the message being dropped.
     if (await store.startDelivery(data.deliveryId))
@@ -251,7 +277,7 @@ export class TipPipeline {
     return { address: { channel: contact.channel, chatId: contact.chatId }, label: contact.id };
   }
 
-  private render(data: NotifyJob, tip: TipRecord, lang?: TipsterLang): OutgoingMessage {
+  private render(data: NotifyJob, tip: TipRecord, channel: Channel, lang?: TipsterLang): OutgoingMessage {
     const { routing } = this.deps;
     switch (data.kind) {
       case "new-tip":
@@ -267,7 +293,7 @@ export class TipPipeline {
         );
       case "question": {
         const words = QUESTION_TO_TIPSTER[lang ?? "vi"];
-        return { text: [words.intro(tip.caseCode), data.text ?? "", words.howToAnswer].join("\n") };
+        return { text: [words.intro(tip.caseCode), data.text ?? "", words.howToAnswer[channel]].join("\n") };
       }
       case "answer":
         return {

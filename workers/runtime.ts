@@ -10,6 +10,7 @@ import { Metrics } from "./metrics.js";
 import { type PipelineOptions, TipPipeline } from "./pipeline.js";
 import { TipQueues } from "./queues/tip-queues.js";
 import { loadRoutingTable, type RoutingTable } from "./routing/routing-table.js";
+import { PendingQuestions } from "./tip/pending-questions.js";
 import { PinHasher } from "./tip/pin.js";
 import { ReplyHandleSealer } from "./tip/reply-handle.js";
 import { SenderRateLimiter } from "./tip/sender-key.js";
@@ -76,6 +77,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   const store = new TipStore(redis, t.prefix);
   const sealer = new ReplyHandleSealer(replyKey);
   const pins = new PinHasher(replyKey);
+  const pending = new PendingQuestions(redis, t.prefix, replyKey);
   const hour = 3_600_000;
   const now = opts.now ?? Date.now;
   const metrics = new Metrics();
@@ -99,6 +101,8 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   const triage = new Triage({
     store,
     pins,
+    sealer,
+    pending,
     queues,
     routing,
     salt,
@@ -119,6 +123,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
         store,
         routing,
         sealer,
+        pending,
         salt,
         logger: opts.logger,
         metrics,

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { ChatAddress } from "./messenger.js";
 import type { Metrics } from "./metrics.js";
@@ -5,10 +6,23 @@ import type { TipQueues } from "./queues/tip-queues.js";
 import type { Contact, RoutingTable } from "./routing/routing-table.js";
 import { tipStatistics } from "./stats.js";
 import { parseCaseCode } from "./tip/case-code.js";
+import type { PendingQuestions } from "./tip/pending-questions.js";
 import { newPin, type PinHasher } from "./tip/pin.js";
+import type { ReplyHandleSealer } from "./tip/reply-handle.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
 import { type Outcome, outcomeSchema, type TipStatus } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
+
+/** What became of a tipster's answer (told only to the proven tipster). */
+export type AnswerResult = "relayed" | "no-question" | "closed";
+
+/** Who may answer for a tip: its own chat, or anyone with the case's PIN. */
+export interface AnswerProof {
+  /** The chat the answer came from. */
+  readonly from: ChatAddress;
+  /** The case's PIN, when the answer is typed from another chat. */
+  readonly pin?: string;
+}
 
 /** What a tipster may learn about their tip. */
 export interface TipStatusView {
@@ -22,11 +36,23 @@ export interface TipStatusView {
 export class TriageRefusedError extends Error {
   override readonly name = "TriageRefusedError";
   constructor(
-    readonly reason: "not-an-officer" | "no-such-tip" | "wrong-status" | "invalid" | "rate-limited",
+    readonly reason:
+      | "not-an-officer"
+      | "no-such-tip"
+      | "wrong-status"
+      | "invalid"
+      | "rate-limited"
+      /** An answer not proven to come from the tipster; the same whether or not the case exists. */
+      | "not-accepted",
     message: string,
   ) {
     super(message);
   }
+}
+
+/** Type guard for refusals, by name (works across module copies, unlike instanceof alone). */
+export function isTriageRefused(e: unknown): e is TriageRefusedError {
+  return e instanceof Error && e.name === "TriageRefusedError";
 }
 
 export interface TriageDeps {
@@ -38,6 +64,14 @@ export interface TriageDeps {
   readonly pins: PinHasher;
   /** Limits case-code + PIN guesses per sender. */
   readonly statusLimiter: SenderRateLimiter;
+  /** Opens reply handles, to tell whether an answer comes from the tipster's own chat. */
+  readonly sealer: ReplyHandleSealer;
+  /** Officers' questions waiting in tipsters' chats. */
+  readonly pending: PendingQuestions;
+  /** Wrong PINs per case before the case takes no PIN for `pinLockoutMs`. Default 5. */
+  readonly pinFailuresPerCase?: number;
+  /** Default 24 hours. */
+  readonly pinLockoutMs?: number;
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => number;
@@ -98,6 +132,75 @@ export class Triage {
     return code ? this.deps.store.idForCaseCode(code) : undefined;
   }
 
+  private async tipForCode(input: string): Promise<TipRecord | undefined> {
+    const tipId = await this.tipIdForCode(input);
+    return tipId ? this.deps.store.get(tipId) : undefined;
+  }
+
+  /** Whether `chat` is the chat sealed in the tip's reply handle (compared in constant time). */
+  private isTipstersChat(tip: TipRecord | undefined, chat: ChatAddress): boolean {
+    const digest = (a: ChatAddress) => createHash("sha256").update(`${a.channel}\u0000${a.chatId}`).digest();
+    let sealed: ChatAddress = { channel: "web", chatId: "\u0000" };
+    if (tip)
+      try {
+        sealed = this.deps.sealer.open(tip.replyHandle);
+      } catch {
+        // A handle that does not open proves nothing.
+      }
+    return timingSafeEqual(digest(sealed), digest(chat)) && tip !== undefined;
+  }
+
+  /**
+   * Checks a case's PIN under both limits: guesses per sender, and wrong PINs per case whoever
+   * sends them (so that new chats or cookies do not buy more guesses). A wrong code, a wrong PIN
+   * and a locked case are indistinguishable to the caller.
+   */
+  private async pinMatches(sender: ChatAddress, tip: TipRecord | undefined, pin: string): Promise<boolean> {
+    const limit = await this.deps.statusLimiter.hit(senderKey(this.deps.salt, sender.channel, sender.chatId));
+    if (!limit.allowed)
+      throw new TriageRefusedError("rate-limited", "Bạn đã thử quá nhiều lần. Hãy thử lại sau một giờ.");
+    const maxFailures = this.deps.pinFailuresPerCase ?? 5;
+    const locked = tip ? (await this.deps.store.pinFailures(tip.id)) >= maxFailures : false;
+    // The hash is checked even for unknown codes and locked cases, so timing tells nothing either.
+    const ok = await this.deps.pins.verify(pin, tip?.pinHash ?? this.dummyHash);
+    if (tip && !ok)
+      await this.deps.store.recordPinFailure(
+        tip.id,
+        Math.ceil((this.deps.pinLockoutMs ?? 24 * 3_600_000) / 1000),
+      );
+    return ok && !locked && tip !== undefined;
+  }
+
+  /** The case of the officer's question still waiting in this chat, if any. */
+  async pendingQuestion(chat: ChatAddress): Promise<{ caseCode: string } | undefined> {
+    const tipId = await this.deps.pending.tipFor(chat);
+    const tip = tipId ? await this.deps.store.get(tipId) : undefined;
+    if (!tip || tip.status === "closed" || !this.isTipstersChat(tip, chat)) {
+      if (tipId) await this.deps.pending.clear(chat);
+      return undefined;
+    }
+    return { caseCode: tip.caseCode };
+  }
+
+  /** Keeps an answer typed in the chat until the tipster confirms it; false if nothing is pending. */
+  async stashAnswer(chat: ChatAddress, text: string): Promise<boolean> {
+    return this.deps.pending.stashDraft(chat, text.slice(0, 4000));
+  }
+
+  /** Sends the stashed answer to the officer who asked (the chat's pending question). */
+  async sendStashedAnswer(chat: ChatAddress): Promise<AnswerResult | "nothing"> {
+    const draft = await this.deps.pending.takeDraft(chat);
+    const tipId = await this.deps.pending.tipFor(chat);
+    const tip = tipId ? await this.deps.store.get(tipId) : undefined;
+    if (!draft || !tip || !this.isTipstersChat(tip, chat)) return "nothing";
+    return this.relayAnswer(tip, draft, chat);
+  }
+
+  /** Drops an answer the tipster decided not to send. */
+  async dropStashedAnswer(chat: ChatAddress): Promise<string | undefined> {
+    return this.deps.pending.takeDraft(chat);
+  }
+
   async acknowledge(actor: ChatAddress, tipId: string): Promise<TipRecord> {
     const officer = await this.officer(actor, tipId, "acknowledge");
     const tip = await this.tip(tipId);
@@ -142,18 +245,34 @@ export class Triage {
     );
   }
 
-  /** The tipster's answer, addressed by case code, relayed to the officer who asked last. */
-  async tipsterAnswer(caseCodeInput: string, text: string): Promise<"relayed" | "no-question"> {
-    const code = parseCaseCode(caseCodeInput);
-    const tipId = code && (await this.deps.store.idForCaseCode(code));
-    if (!tipId) throw new TriageRefusedError("no-such-tip", "Không tìm thấy tin báo với mã này.");
+  /**
+   * The tipster's answer, addressed by case code, relayed to the officer who asked last. It is
+   * accepted only from the chat the tip was sent from (proven by its sealed reply handle) or
+   * with the case's PIN; anything else — an unknown code, a wrong PIN, a locked case — gets
+   * the same refusal ("not-accepted"), so answers cannot be used to probe which codes exist.
+   */
+  async tipsterAnswer(proof: AnswerProof, caseCodeInput: string, text: string): Promise<AnswerResult> {
     const body = text.trim().slice(0, 4000);
     if (!body) throw new TriageRefusedError("invalid", "Câu trả lời trống.");
-    const log = await this.deps.store.auditLog(tipId);
+    const tip = await this.tipForCode(caseCodeInput);
+    const proven =
+      this.isTipstersChat(tip, proof.from) ||
+      (proof.pin !== undefined && (await this.pinMatches(proof.from, tip, proof.pin)));
+    if (!proven || !tip)
+      throw new TriageRefusedError(
+        "not-accepted",
+        "Không gửi được câu trả lời: mã tin báo hoặc mã PIN không đúng, hoặc tin báo không nhận câu trả lời.",
+      );
+    return this.relayAnswer(tip, body, proof.from);
+  }
+
+  private async relayAnswer(tip: TipRecord, body: string, from: ChatAddress): Promise<AnswerResult> {
+    if (tip.status === "closed") return "closed";
+    const log = await this.deps.store.auditLog(tip.id);
     const asked = log.filter((a) => a.action === "asked").at(-1);
     if (!asked) return "no-question";
     const n = log.filter((a) => a.action === "answered").length;
-    await this.deps.store.appendAudit(tipId, {
+    await this.deps.store.appendAudit(tip.id, {
       at: this.now(),
       actor: "tipster",
       action: "answered",
@@ -161,14 +280,16 @@ export class Triage {
     });
     await this.deps.queues.addNotify(
       {
-        deliveryId: `${tipId}-a-${n + 1}`,
-        tipId,
+        deliveryId: `${tip.id}-a-${n + 1}`,
+        tipId: tip.id,
         kind: "answer",
         to: { type: "contact", contactId: asked.actor },
         text: body,
       },
       2,
     );
+    // The question is answered: the chat stops offering to send its messages to the officer.
+    if (this.isTipstersChat(tip, from)) await this.deps.pending.clear(from);
     return "relayed";
   }
 
@@ -238,18 +359,14 @@ export class Triage {
   }
 
   /**
-   * Status for the tipster, given case code and PIN. Attempts are limited per sender, so codes
-   * and PINs cannot be guessed; a wrong code and a wrong PIN get the same answer.
+   * Status for the tipster, given case code and PIN. Attempts are limited per sender and wrong
+   * PINs per case, so codes and PINs cannot be guessed; a wrong code, a wrong PIN and a locked
+   * case get the same answer.
    */
   async status(asker: ChatAddress, caseCodeInput: string, pin: string): Promise<TipStatusView> {
-    const limit = await this.deps.statusLimiter.hit(senderKey(this.deps.salt, asker.channel, asker.chatId));
-    if (!limit.allowed)
-      throw new TriageRefusedError("rate-limited", "Bạn đã thử quá nhiều lần. Hãy thử lại sau một giờ.");
-    const code = parseCaseCode(caseCodeInput);
-    const tipId = code && (await this.deps.store.idForCaseCode(code));
-    const tip = tipId ? await this.deps.store.get(tipId) : undefined;
-    const ok = await this.deps.pins.verify(pin, tip?.pinHash ?? this.dummyHash);
-    if (!tip || !ok) throw new TriageRefusedError("no-such-tip", "Mã tin báo hoặc mã PIN không đúng.");
+    const tip = await this.tipForCode(caseCodeInput);
+    if (!(await this.pinMatches(asker, tip, pin)) || !tip)
+      throw new TriageRefusedError("no-such-tip", "Mã tin báo hoặc mã PIN không đúng.");
     // Status only: never who handles it.
     return {
       caseCode: tip.caseCode,

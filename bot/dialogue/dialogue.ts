@@ -9,7 +9,7 @@ import { statisticsTable } from "../../workers/stats.js";
 import { detectEmergency, type Emergency } from "../../workers/tip/emergency.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
 import { CATEGORIES, type Category, OUTCOME_LABELS, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
-import type { Triage } from "../../workers/triage.js";
+import { type AnswerProof, type AnswerResult, isTriageRefused, type Triage } from "../../workers/triage.js";
 import type { FeedbackStore } from "./feedback-store.js";
 import { t, withLang } from "./i18n.js";
 import type { ReportFlow, Session, SessionStore } from "./session-store.js";
@@ -69,6 +69,26 @@ function emergencyReply(emergency: Emergency): Reply {
     text: `⚠️ ${[...emergency.kinds.map((k) => t(`emergency.${k}`)), t("emergency.notHotline")].join("\n")}`,
   };
 }
+/** A photo sent to the dialogue, after sanitising (done before the chat's session is held). */
+type PreparedPhoto =
+  | { readonly kind: "ok"; readonly id: string }
+  | { readonly kind: "rejected"; readonly reason: string }
+  | { readonly kind: "no-draft" };
+
+function isPhotoRejected(e: unknown): e is Error & { reason: string } {
+  return e instanceof Error && e.name === "PhotoRejectedError";
+}
+
+/** Locale keys for photo refusals by reason; anything else is "not a JPEG/PNG". */
+const PHOTO_REFUSALS: Record<string, string> = {
+  "too-large": "report.photoTooLarge",
+  busy: "report.photoBusy",
+};
+
+function answerResultReply(r: AnswerResult): Reply {
+  return { text: t(`tipster.${r === "no-question" ? "noQuestion" : r}`) };
+}
+
 /** A tip draft left untouched this long is dropped, and the user is told so. */
 export const DRAFT_TIMEOUT_MS = 30 * 60_000;
 
@@ -82,9 +102,28 @@ export class Dialogue {
 
   async handle(chat: ChatAddress, input: Incoming): Promise<Reply[]> {
     const key = senderKey(this.deps.salt, chat.channel, chat.chatId);
-    const session = await this.deps.sessions.load(key);
-    // The language is read again after the turn: /lang changes it for the replies of this turn.
-    return withLang(session.lang, () => this.turn(key, session, chat, input));
+    // A photo is sanitised before the session is held (it is slow), and only for an open draft.
+    const prepared = input.kind === "photo" ? await this.preparePhoto(key, input.bytes) : undefined;
+    const release = await this.deps.sessions.lock(key);
+    try {
+      const session = await this.deps.sessions.load(key);
+      // The language is read again after the turn: /lang changes it for the replies of this turn.
+      return await withLang(session.lang, () => this.turn(key, session, chat, input, prepared));
+    } finally {
+      await release();
+    }
+  }
+
+  /** Sanitises and stores a photo sent during a draft's photo step; other photos are not kept. */
+  private async preparePhoto(key: string, bytes: Buffer): Promise<PreparedPhoto> {
+    const flow = (await this.deps.sessions.load(key)).flow;
+    if (flow?.kind !== "report" || flow.step !== "photo") return { kind: "no-draft" };
+    try {
+      return { kind: "ok", id: await this.deps.intake.addPhoto(bytes) };
+    } catch (e) {
+      if (isPhotoRejected(e)) return { kind: "rejected", reason: e.reason };
+      throw e;
+    }
   }
 
   /** Forgets the chat's session ("forget this browser" on the web chat). Sent tips are not touched. */
@@ -92,37 +131,82 @@ export class Dialogue {
     await this.deps.sessions.delete(senderKey(this.deps.salt, chat.channel, chat.chatId));
   }
 
-  private async turn(key: string, session: Session, chat: ChatAddress, input: Incoming): Promise<Reply[]> {
+  private async turn(
+    key: string,
+    session: Session,
+    chat: ChatAddress,
+    input: Incoming,
+    photo?: PreparedPhoto,
+  ): Promise<Reply[]> {
     const replies: Reply[] = [];
     // Danger to life comes before anything else, whatever the step.
     if (input.kind === "text") {
       const emergency = detectEmergency(input.text);
       if (emergency) replies.push(emergencyReply(emergency));
     }
+    const now = Date.now();
+    if (session.flow?.kind === "report" && now - session.flow.touchedAt > DRAFT_TIMEOUT_MS) {
+      session.flow = undefined;
+      session.offered = undefined;
+      replies.push({ text: t("draft.expired") });
+      if (input.kind !== "text" || !input.text.trim().startsWith("/"))
+        return this.finish(key, session, replies);
+    }
+    // A plain message after an officer's question may be its answer (channels without reply-to):
+    // the bot asks before sending it, and a bare "3" is then an answer, not a menu pick.
+    const plain = input.kind === "text" && !input.quoted && !input.text.trim().startsWith("/");
+    const pending = plain && !session.flow ? await this.deps.triage.pendingQuestion(chat) : undefined;
+    if (pending && input.kind === "text") {
+      replies.push(...(await this.offerAsAnswer(chat, session, pending.caseCode, input.text.trim())));
+      return this.finish(key, session, replies);
+    }
     // On channels without buttons, a bare number picks one of the choices offered last.
     const picked = input.kind === "text" ? /^\s*(\d{1,2})\s*\.?\s*$/.exec(input.text) : null;
     const offered = picked ? session.offered?.[Number(picked[1]) - 1] : undefined;
-    if (session.flow?.kind === "report" && Date.now() - session.updatedAt > DRAFT_TIMEOUT_MS) {
-      session.flow = undefined;
-      session.offered = undefined;
-      replies.push({
-        text: t("draft.expired"),
-      });
-      if (picked) return this.finish(key, session, replies);
-    }
-    replies.push(...(await this.route(chat, session, offered ? { kind: "choice", data: offered } : input)));
+    replies.push(
+      ...(await this.route(chat, session, offered ? { kind: "choice", data: offered } : input, photo)),
+    );
     return this.finish(key, session, replies);
   }
 
   private async finish(key: string, session: Session, replies: Reply[]): Promise<Reply[]> {
     const lastChoices = replies.findLast((r) => r.choices && r.choices.length > 0)?.choices;
     session.offered = lastChoices?.map((c) => c.data);
-    session.updatedAt = Date.now();
+    // Minute precision is all the draft timeout needs.
+    if (session.flow?.kind === "report") session.flow.touchedAt = Math.floor(Date.now() / 60_000) * 60_000;
     await this.deps.sessions.save(key, session);
     return replies;
   }
 
-  private async route(chat: ChatAddress, s: Session, input: Incoming): Promise<Reply[]> {
+  /** Keeps the message and asks whether it is the answer to the officer's question. */
+  private async offerAsAnswer(
+    chat: ChatAddress,
+    s: Session,
+    caseCode: string,
+    text: string,
+  ): Promise<Reply[]> {
+    if (!(await this.deps.triage.stashAnswer(chat, text))) return this.ask(text, s);
+    s.flow = { kind: "answer-confirm" };
+    return [
+      {
+        text: t("tipster.confirm", {
+          code: caseCode,
+          text: text.length > 300 ? `${text.slice(0, 300)}…` : text,
+        }),
+        choices: [
+          { data: "ans:yes", label: t("tipster.confirmYes") },
+          { data: "ans:no", label: t("tipster.confirmNo") },
+        ],
+      },
+    ];
+  }
+
+  private async route(
+    chat: ChatAddress,
+    s: Session,
+    input: Incoming,
+    photo?: PreparedPhoto,
+  ): Promise<Reply[]> {
     if (input.kind === "unsupported")
       return [
         {
@@ -131,13 +215,20 @@ export class Dialogue {
       ];
     if (input.kind === "choice") return this.choice(chat, s, input.data);
     if (input.kind === "photo") {
-      if (s.flow?.kind === "report" && s.flow.step === "photo") return this.addPhoto(s.flow, input.bytes);
+      if (s.flow?.kind === "report" && s.flow.step === "photo" && photo && photo.kind !== "no-draft")
+        return this.addPhoto(s.flow, photo);
       return [{ text: t("photo.noReport") }];
     }
     const text = input.text.trim();
     const command = /^\/(\w+)(?:@\w+)?\s*(.*)$/s.exec(text);
     if (command) return this.command(chat, s, (command[1] as string).toLowerCase(), command[2] ?? "");
     if (s.flow?.kind === "report") return this.reportText(s.flow, text);
+    if (s.flow?.kind === "answer-confirm") {
+      // Another message instead of yes/no: it becomes the answer offered.
+      s.flow = undefined;
+      const pending = await this.deps.triage.pendingQuestion(chat);
+      return pending ? this.offerAsAnswer(chat, s, pending.caseCode, text) : this.ask(text, s);
+    }
     if (s.flow?.kind === "school") {
       const schools = this.deps.routing.searchPlaces(text, 6).filter((m) => m.kind === "school");
       if (schools.length === 0) return [{ text: t("school.notFound") }];
@@ -155,7 +246,11 @@ export class Dialogue {
     }
     // A reply to a relayed question carries the case code in the quoted message.
     const code = input.quoted ? /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(input.quoted)?.[0] : undefined;
-    if (code) return this.tipsterAnswer(code, text);
+    if (code) return this.tipsterAnswer({ from: chat }, code, text);
+    // A case code and PIN typed bare ("AT-65G2-TC 912177") is a status check.
+    const bare = /^(AT-?[A-Z0-9]{4}-?[A-Z0-9]{2})(?:\s+(\d{6}))?$/i.exec(text);
+    if (bare)
+      return bare[2] ? this.statusOf(chat, bare[1] as string, bare[2]) : [{ text: t("status.needPin") }];
     return this.ask(text, s);
   }
 
@@ -179,31 +274,13 @@ export class Dialogue {
       case "trangthai": {
         const [code, pin] = arg.split(/\s+/);
         if (!code || !pin) return [{ text: t("status.usage") }];
-        try {
-          const v = await this.deps.triage.status(chat, code, pin);
-          const line = t("status.line", {
-            code: v.caseCode,
-            status: t(`status.${v.status}`),
-            time: formatTime(v.createdAt),
-          });
-          return [
-            {
-              text: v.outcome
-                ? `${line} ${t("status.outcome", { outcome: t(`outcome.${v.outcome}`) })}`
-                : line,
-            },
-          ];
-        } catch (e) {
-          const reason = (e as { reason?: string }).reason;
-          if (reason === "rate-limited") return [{ text: t("status.tooMany") }];
-          if (reason === "no-such-tip") return [{ text: t("status.wrong") }];
-          throw e;
-        }
+        return this.statusOf(chat, code, pin);
       }
       case "traloi": {
-        const m = /^(\S+)\s+(.+)$/s.exec(arg);
+        // From the chat the tip was sent from, the code is enough; from any other, the PIN too.
+        const m = /^(\S+)\s+(?:(\d{6})\s+)?(.+)$/s.exec(arg);
         if (!m) return [{ text: t("answer.usage") }];
-        return this.tipsterAnswer(m[1] as string, m[2] as string);
+        return this.tipsterAnswer({ from: chat, ...(m[2] && { pin: m[2] }) }, m[1] as string, m[3] as string);
       }
       case "nhan":
       case "hoi":
@@ -329,24 +406,38 @@ export class Dialogue {
     return replies;
   }
 
-  private async tipsterAnswer(codeInput: string, text: string): Promise<Reply[]> {
+  private async tipsterAnswer(proof: AnswerProof, codeInput: string, text: string): Promise<Reply[]> {
     try {
-      const r = await this.deps.triage.tipsterAnswer(codeInput, text);
+      return [answerResultReply(await this.deps.triage.tipsterAnswer(proof, codeInput, text))];
+    } catch (e) {
+      if (!isTriageRefused(e)) throw e;
+      if (e.reason === "invalid") return [{ text: t("tipster.empty") }];
+      if (e.reason === "rate-limited") return [{ text: t("status.tooMany") }];
+      return [{ text: t("tipster.notAccepted") }];
+    }
+  }
+
+  /** `/trangthai`, or a case code and PIN typed bare. */
+  private async statusOf(chat: ChatAddress, code: string, pin: string): Promise<Reply[]> {
+    try {
+      const v = await this.deps.triage.status(chat, code, pin);
+      const line = t("status.line", {
+        code: v.caseCode,
+        status: t(`status.${v.status}`),
+        time: formatTime(v.createdAt),
+      });
       return [
-        {
-          text: r === "relayed" ? t("tipster.relayed") : t("tipster.noQuestion"),
-        },
+        { text: v.outcome ? `${line} ${t("status.outcome", { outcome: t(`outcome.${v.outcome}`) })}` : line },
       ];
     } catch (e) {
-      const reason = (e as { reason?: string }).reason;
-      if (reason === "no-such-tip") return [{ text: t("tipster.noSuchTip") }];
-      if (reason === "invalid") return [{ text: t("tipster.empty") }];
-      throw e;
+      if (!isTriageRefused(e)) throw e;
+      if (e.reason === "rate-limited") return [{ text: t("status.tooMany") }];
+      return [{ text: t("status.wrong") }];
     }
   }
 
   private startReport(s: Session): Reply[] {
-    s.flow = { kind: "report", step: "category", photoIds: [] };
+    s.flow = { kind: "report", step: "category", photoIds: [], touchedAt: 0 };
     return [
       { text: t("report.intro", { hotlines: t("hotlines") }) },
       {
@@ -415,31 +506,15 @@ export class Dialogue {
     return [];
   }
 
-  private async addPhoto(flow: ReportFlow, bytes: Buffer): Promise<Reply[]> {
+  private addPhoto(flow: ReportFlow, photo: Exclude<PreparedPhoto, { kind: "no-draft" }>): Reply[] {
+    const done = [{ data: "photo:done", label: t("report.done") }];
+    if (photo.kind === "rejected")
+      return [{ text: t(PHOTO_REFUSALS[photo.reason] ?? "report.photoType"), choices: done }];
+    // Photos sent together are counted here, one turn at a time: each is kept or refused aloud.
     if (flow.photoIds.length >= MAX_PHOTOS)
-      return [
-        {
-          text: t("report.maxPhotos", { max: MAX_PHOTOS }),
-          choices: [{ data: "photo:done", label: t("report.done") }],
-        },
-      ];
-    try {
-      flow.photoIds.push(await this.deps.intake.addPhoto(bytes));
-    } catch (e) {
-      const reason = (e as { reason?: string }).reason;
-      return [
-        {
-          text: reason === "too-large" ? t("report.photoTooLarge") : t("report.photoType"),
-          choices: [{ data: "photo:done", label: t("report.done") }],
-        },
-      ];
-    }
-    return [
-      {
-        text: t("report.photoReceived", { count: flow.photoIds.length }),
-        choices: [{ data: "photo:done", label: t("report.done") }],
-      },
-    ];
+      return [{ text: t("report.maxPhotos", { max: MAX_PHOTOS }), choices: done }];
+    flow.photoIds.push(photo.id);
+    return [{ text: t("report.photoReceived", { count: flow.photoIds.length }), choices: done }];
   }
 
   private async choice(chat: ChatAddress, s: Session, data: string): Promise<Reply[]> {
@@ -547,6 +622,18 @@ export class Dialogue {
           const tipId = s.flow.tipId;
           s.flow = undefined;
           return this.forward(chat, tipId, a);
+        }
+        break;
+      case "ans":
+        if (s.flow?.kind === "answer-confirm") {
+          s.flow = undefined;
+          if (a === "yes") {
+            const r = await this.deps.triage.sendStashedAnswer(chat);
+            return [r === "nothing" ? { text: t("tipster.confirmExpired") } : answerResultReply(r)];
+          }
+          // Not an answer: it was a question for the bot.
+          const text = await this.deps.triage.dropStashedAnswer(chat);
+          return [{ text: t("tipster.notSent") }, ...(text ? await this.ask(text, s) : [])];
         }
         break;
       case "src": {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { categorySchema, urgencySchema } from "../../workers/tip/tip.js";
@@ -24,7 +25,14 @@ export const sessionSchema = z.object({
         description: z.string().optional(),
         photoIds: z.array(z.string()).default([]),
         urgency: urgencySchema.optional(),
+        /**
+         * When the draft was last touched, to the minute (drafts expire after 30 idle minutes).
+         * Only a draft has a time: once sent, nothing in the session tells when.
+         */
+        touchedAt: z.number().default(0),
       }),
+      /** A message typed after an officer's question, waiting for "send it as the answer?". */
+      z.object({ kind: z.literal("answer-confirm") }),
       z.object({ kind: z.literal("officer-ask"), tipId: z.string() }),
       z.object({ kind: z.literal("school") }),
       z.object({ kind: z.literal("officer-forward"), tipId: z.string() }),
@@ -41,19 +49,44 @@ export const sessionSchema = z.object({
     .optional(),
   /** Data of the choices last offered, so that a bare number ("2") picks one (Zalo, SMS-like use). */
   offered: z.array(z.string()).max(20).optional(),
-  updatedAt: z.number().default(0),
 });
 export type Session = z.infer<typeof sessionSchema>;
 export type ReportFlow = Extract<NonNullable<Session["flow"]>, { kind: "report" }>;
 
+/** Another turn of the same chat held the session too long. */
+export class SessionBusyError extends Error {
+  override readonly name = "SessionBusyError";
+}
+
 export interface SessionStore {
+  /**
+   * Waits until no other turn of the chat holds its session, then holds it until the returned
+   * release is called, so that two messages of one chat (three photos sent at once) do not
+   * overwrite each other's changes. Throws SessionBusyError after `LOCK_WAIT_MS`.
+   */
+  lock(key: string): Promise<() => Promise<void>>;
   load(key: string): Promise<Session>;
   save(key: string, session: Session): Promise<void>;
   /** Forgets everything about the chat (role, school, language, any draft). */
   delete(key: string): Promise<void>;
 }
 
-/** Sessions in Redis with an idle expiry, so an abandoned draft disappears by itself. */
+/** Longest a turn waits for its chat's session. */
+export const LOCK_WAIT_MS = 20_000;
+/** A holder that died releases the session after this long. */
+const LOCK_TTL_MS = 30_000;
+const DAY_S = 24 * 3600;
+// Deletes the lock only if this holder still owns it.
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
+ * Sessions in Redis with an idle expiry, so an abandoned draft disappears by itself. The
+ * expiry is set to a day boundary: a session's TTL tells on which day the chat was last used,
+ * not the moment (which could be matched against a tip's time).
+ */
 export class RedisSessionStore implements SessionStore {
   constructor(
     private readonly redis: Redis,
@@ -70,8 +103,28 @@ export class RedisSessionStore implements SessionStore {
     return parsed.success ? parsed.data : sessionSchema.parse({});
   }
 
+  async lock(key: string): Promise<() => Promise<void>> {
+    const lockKey = `${this.prefix}:session-lock:${key}`;
+    const token = randomBytes(12).toString("base64url");
+    const giveUp = Date.now() + LOCK_WAIT_MS;
+    for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
+      if ((await this.redis.set(lockKey, token, "PX", LOCK_TTL_MS, "NX")) === "OK")
+        return async () => {
+          await this.redis.eval(UNLOCK, 1, lockKey, token);
+        };
+      if (Date.now() > giveUp)
+        throw new SessionBusyError("the chat's previous message is still being handled");
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
   async save(key: string, session: Session): Promise<void> {
-    await this.redis.set(`${this.prefix}:session:${key}`, JSON.stringify(session), "EX", this.ttlSeconds);
+    const expireAt = (Math.floor(Date.now() / 1000 / DAY_S) + 1) * DAY_S + this.ttlSeconds;
+    await this.redis
+      .multi()
+      .set(`${this.prefix}:session:${key}`, JSON.stringify(session))
+      .expireat(`${this.prefix}:session:${key}`, expireAt)
+      .exec();
   }
 
   async delete(key: string): Promise<void> {

@@ -51,7 +51,11 @@ describe("anonymity audit", () => {
     await messenger.waitFor(() => messenger.to(OFFICER.chatId).length === 1);
     await rt.triage.ask(OFFICER, tipId, "Việc này xảy ra mấy lần rồi?");
     await messenger.waitFor(() => messenger.to(TIPSTER_CHAT).length === 1);
-    await rt.triage.tipsterAnswer(caseCode, "Ba lần trong tuần này.");
+    await rt.triage.tipsterAnswer(
+      { from: { channel: "telegram", chatId: TIPSTER_CHAT } },
+      caseCode,
+      "Ba lần trong tuần này.",
+    );
     await messenger.waitFor(() => messenger.to(OFFICER.chatId).length === 2);
     await rt.triage.status({ channel: "telegram", chatId: TIPSTER_CHAT }, caseCode, pin);
     await rt.triage.close(OFFICER, tipId, "co-co-so");

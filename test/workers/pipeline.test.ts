@@ -84,9 +84,13 @@ describe("tip pipeline on the real Redis", () => {
     expect(question?.text).not.toContain("ca-an-hoa");
     expect(question?.text).not.toContain("Trực ban");
 
-    expect(await rt.triage.tipsterAnswer(caseCode.toLowerCase(), "Áo khoác đen, đứng cạnh quán nước.")).toBe(
-      "relayed",
-    );
+    expect(
+      await rt.triage.tipsterAnswer(
+        { from: student },
+        caseCode.toLowerCase(),
+        "Áo khoác đen, đứng cạnh quán nước.",
+      ),
+    ).toBe("relayed");
     await messenger.waitFor(() => messenger.to(AN_HOA_DUTY_DESK).length === 2);
     expect(messenger.to(AN_HOA_DUTY_DESK)[1]?.text).toContain("Áo khoác đen");
 

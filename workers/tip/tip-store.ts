@@ -158,6 +158,22 @@ export class TipStore {
     });
   }
 
+  /**
+   * Counts a wrong PIN given for a tip, whoever gave it; the count lives `windowS` seconds
+   * from the first failure. Returns the count including this one. Nothing about the sender is
+   * kept, so the lockout holds however many chats or cookies a guesser uses.
+   */
+  async recordPinFailure(tipId: string, windowS: number): Promise<number> {
+    const key = this.key("pinfail", tipId);
+    const [[, n] = []] = (await this.redis.multi().incr(key).expire(key, windowS, "NX").exec()) ?? [];
+    return Number(n);
+  }
+
+  /** Wrong PINs given for a tip in the current lockout window. */
+  async pinFailures(tipId: string): Promise<number> {
+    return Number((await this.redis.get(this.key("pinfail", tipId))) ?? 0);
+  }
+
   /** Stores a sanitised photo; it expires after `ttlSeconds` unless a tip claims it. */
   async putPhoto(id: string, bytes: Buffer, ttlSeconds: number): Promise<void> {
     await this.redis.set(this.key("photo", id), bytes, "EX", ttlSeconds);
