@@ -48,6 +48,8 @@ const envSchema = z
     SECRETS_DIR: z.string().min(1).default("data/secrets"),
     TIPS_PER_SENDER_PER_HOUR: positiveInt.max(1000).default(5),
     STATUS_CHECKS_PER_HOUR: positiveInt.max(1000).default(10),
+    TIPS_PER_PLACE_PER_HOUR: positiveInt.max(100_000).default(30),
+    TIPS_PER_MINUTE: positiveInt.max(100_000).default(120),
     NOTIFY_ATTEMPTS: positiveInt.max(50).default(8),
     NOTIFY_BACKOFF_MS: positiveInt.default(2000),
     CHAT_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
@@ -161,6 +163,10 @@ export interface Config {
     readonly secretsDir: string;
     readonly tipsPerSenderPerHour: number;
     readonly statusChecksPerHour: number;
+    /** Tips accepted per school (or commune, or "elsewhere") per hour, whoever sends them. */
+    readonly tipsPerPlacePerHour: number;
+    /** Tips accepted per minute in all, whoever sends them: the intake's ceiling. */
+    readonly tipsPerMinute: number;
     readonly notifyAttempts: number;
     readonly backoffMs: number;
     readonly chatMinIntervalMs: number;
@@ -252,6 +258,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       secretsDir: e.SECRETS_DIR,
       tipsPerSenderPerHour: e.TIPS_PER_SENDER_PER_HOUR,
       statusChecksPerHour: e.STATUS_CHECKS_PER_HOUR,
+      tipsPerPlacePerHour: e.TIPS_PER_PLACE_PER_HOUR,
+      tipsPerMinute: e.TIPS_PER_MINUTE,
       notifyAttempts: e.NOTIFY_ATTEMPTS,
       backoffMs: e.NOTIFY_BACKOFF_MS,
       chatMinIntervalMs: e.CHAT_MIN_INTERVAL_MS,

@@ -8,9 +8,18 @@ import { detectEmergency, type Emergency } from "./tip/emergency.js";
 import { sanitizePhoto } from "./tip/photo.js";
 import { newPin, type PinHasher } from "./tip/pin.js";
 import type { ReplyHandleSealer, TipsterLang } from "./tip/reply-handle.js";
-import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
+import { type CounterRateLimiter, type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
 import { type Channel, type TipSubmission, tipSubmissionSchema } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
+
+/** The rate-limit key of a tip's place: its school, else its commune, else "other". */
+function placeKey(s: TipSubmission): string {
+  const id = s.place.schoolId ?? s.place.communeId ?? "other";
+  return `place:${id
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "_")
+    .slice(0, 90)}`;
+}
 
 /** How far back the reconciler looks: it runs at start and every minute, so a day is ample. */
 const RECONCILE_WINDOW_MS = 24 * 3600_000;
@@ -38,7 +47,11 @@ export interface SubmittedTip {
 export class TipRejectedError extends Error {
   override readonly name = "TipRejectedError";
   constructor(
-    readonly reason: "invalid" | "rate-limited" | "unknown-place",
+    /**
+     * "rate-limited": this sender sent too many; "busy": the place or the whole intake took too
+     * many tips in a short time, whoever sent them (a flood must not drown real tips).
+     */
+    readonly reason: "invalid" | "rate-limited" | "busy" | "unknown-place",
     message: string,
     readonly retryAfterMs?: number,
   ) {
@@ -53,6 +66,9 @@ export interface TipIntakeDeps {
   readonly sealer: ReplyHandleSealer;
   readonly pins: PinHasher;
   readonly limiter: SenderRateLimiter;
+  /** Tips per school or commune ("place:<id>") and in all ("all"), whoever sends them. */
+  readonly placeLimiter: CounterRateLimiter;
+  readonly globalLimiter: CounterRateLimiter;
   readonly salt: Buffer;
   readonly logger: Logger;
   readonly metrics?: Metrics;
@@ -95,12 +111,28 @@ export class TipIntake {
       );
     }
 
+    // Limits that hold however many chats or cookies a flood comes from.
+    for (const [limiter, key] of [
+      [this.deps.placeLimiter, placeKey(submission)],
+      [this.deps.globalLimiter, "all"],
+    ] as const) {
+      const r = await limiter.hit(key);
+      if (!r.allowed)
+        throw new TipRejectedError(
+          "busy",
+          "Hệ thống đang nhận quá nhiều tin báo. Hãy thử lại sau ít phút; nếu khẩn cấp, gọi 113.",
+          r.retryAfterMs,
+        );
+    }
+
     const emergency = detectEmergency(`${submission.description} ${submission.place.text ?? ""}`);
     const tipId = randomUUID();
     let caseCode = newCaseCode();
     while (!(await this.deps.store.reserveCaseCode(caseCode, tipId))) caseCode = newCaseCode();
     const pin = newPin();
-    const createdAt = this.now();
+    // To the minute: officers and statistics need no more, and a finer time could be matched
+    // against anything else that was written when the tipster pressed "send".
+    const createdAt = Math.floor(this.now() / 60_000) * 60_000;
     const tip: TipRecord = {
       id: tipId,
       caseCode,

@@ -13,7 +13,7 @@ import { loadRoutingTable, type RoutingTable } from "./routing/routing-table.js"
 import { PendingQuestions } from "./tip/pending-questions.js";
 import { PinHasher } from "./tip/pin.js";
 import { ReplyHandleSealer } from "./tip/reply-handle.js";
-import { SenderRateLimiter } from "./tip/sender-key.js";
+import { CounterRateLimiter, SenderRateLimiter } from "./tip/sender-key.js";
 import { TipStore } from "./tip/tip-store.js";
 import { Triage } from "./triage.js";
 
@@ -96,6 +96,16 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
       prefix: `${t.prefix}:tips`,
       limit: t.tipsPerSenderPerHour,
       windowMs: hour,
+    }),
+    placeLimiter: new CounterRateLimiter(redis, {
+      prefix: `${t.prefix}:tips`,
+      limit: t.tipsPerPlacePerHour,
+      windowMs: hour,
+    }),
+    globalLimiter: new CounterRateLimiter(redis, {
+      prefix: `${t.prefix}:tips`,
+      limit: t.tipsPerMinute,
+      windowMs: 60_000,
     }),
   });
   const triage = new Triage({

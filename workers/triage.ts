@@ -6,6 +6,7 @@ import type { TipQueues } from "./queues/tip-queues.js";
 import type { Contact, RoutingTable } from "./routing/routing-table.js";
 import { tipStatistics } from "./stats.js";
 import { parseCaseCode } from "./tip/case-code.js";
+import { cleanUserText } from "./tip/clean-text.js";
 import type { PendingQuestions } from "./tip/pending-questions.js";
 import { newPin, type PinHasher } from "./tip/pin.js";
 import type { ReplyHandleSealer } from "./tip/reply-handle.js";
@@ -184,7 +185,7 @@ export class Triage {
 
   /** Keeps an answer typed in the chat until the tipster confirms it; false if nothing is pending. */
   async stashAnswer(chat: ChatAddress, text: string): Promise<boolean> {
-    return this.deps.pending.stashDraft(chat, text.slice(0, 4000));
+    return this.deps.pending.stashDraft(chat, cleanUserText(text).slice(0, 4000));
   }
 
   /** Sends the stashed answer to the officer who asked (the chat's pending question). */
@@ -222,7 +223,7 @@ export class Triage {
   async ask(actor: ChatAddress, tipId: string, question: string): Promise<void> {
     const officer = await this.officer(actor, tipId, "ask");
     const tip = await this.tip(tipId);
-    const text = question.trim();
+    const text = cleanUserText(question).trim();
     if (!text || text.length > 2000) throw new TriageRefusedError("invalid", "Câu hỏi trống hoặc quá dài.");
     if (tip.status === "closed") throw new TriageRefusedError("wrong-status", "Tin báo đã đóng.");
     const n = (await this.deps.store.auditLog(tipId)).filter((a) => a.action === "asked").length;
@@ -252,7 +253,7 @@ export class Triage {
    * the same refusal ("not-accepted"), so answers cannot be used to probe which codes exist.
    */
   async tipsterAnswer(proof: AnswerProof, caseCodeInput: string, text: string): Promise<AnswerResult> {
-    const body = text.trim().slice(0, 4000);
+    const body = cleanUserText(text).trim().slice(0, 4000);
     if (!body) throw new TriageRefusedError("invalid", "Câu trả lời trống.");
     const tip = await this.tipForCode(caseCodeInput);
     const proven =

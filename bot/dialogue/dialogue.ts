@@ -6,6 +6,7 @@ import type { ChatAddress } from "../../workers/messenger.js";
 import { formatTime } from "../../workers/render.js";
 import type { RoutingTable } from "../../workers/routing/routing-table.js";
 import { statisticsTable } from "../../workers/stats.js";
+import { cleanUserText } from "../../workers/tip/clean-text.js";
 import { detectEmergency, type Emergency } from "../../workers/tip/emergency.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
 import { CATEGORIES, type Category, OUTCOME_LABELS, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
@@ -157,7 +158,9 @@ export class Dialogue {
     const plain = input.kind === "text" && !input.quoted && !input.text.trim().startsWith("/");
     const pending = plain && !session.flow ? await this.deps.triage.pendingQuestion(chat) : undefined;
     if (pending && input.kind === "text") {
-      replies.push(...(await this.offerAsAnswer(chat, session, pending.caseCode, input.text.trim())));
+      replies.push(
+        ...(await this.offerAsAnswer(chat, session, pending.caseCode, cleanUserText(input.text).trim())),
+      );
       return this.finish(key, session, replies);
     }
     // On channels without buttons, a bare number picks one of the choices offered last.
@@ -219,7 +222,7 @@ export class Dialogue {
         return this.addPhoto(s.flow, photo);
       return [{ text: t("photo.noReport") }];
     }
-    const text = input.text.trim();
+    const text = cleanUserText(input.text).trim();
     const command = /^\/(\w+)(?:@\w+)?\s*(.*)$/s.exec(text);
     if (command) return this.command(chat, s, (command[1] as string).toLowerCase(), command[2] ?? "");
     if (s.flow?.kind === "report") return this.reportText(s.flow, text);
@@ -720,6 +723,16 @@ export class Dialogue {
             { text: t("report.rateLimited", { minutes: Math.ceil((e.retryAfterMs ?? 3_600_000) / 60_000) }) },
           ];
         if (e.reason === "unknown-place") return [{ text: t("report.unknownPlace") }];
+        // The draft stays: the tipster can press "Gửi" again later.
+        if (e.reason === "busy")
+          return [
+            {
+              text: t("report.busy", {
+                minutes: Math.max(1, Math.ceil((e.retryAfterMs ?? 60_000) / 60_000)),
+              }),
+              choices: [{ data: "send:yes", label: t("report.send") }],
+            },
+          ];
         return [{ text: e.message }];
       }
       throw e;

@@ -16,6 +16,7 @@ const CORPUS = resolve(import.meta.dirname, "../../knowledge/corpus");
 /** The dialogue over the shipped knowledge base (indexed in a temp dir) and a test tip runtime. */
 export async function testDialogue(
   rt: TestRuntime,
+  salt: Buffer = randomBytes(16),
 ): Promise<{ dialogue: Dialogue; dispose: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "ssg-dialogue-"));
   const provider = embeddingProviderFor(parseConfig({}).knowledge);
@@ -27,7 +28,7 @@ export async function testDialogue(
     intake: rt.intake,
     triage: rt.triage,
     ask: (q) => answerQuestion(index, q),
-    salt: randomBytes(16),
+    salt,
     feedback: new RedisFeedbackStore(rt.redis, rt.prefix),
   });
   return { dialogue, dispose: () => rm(dir, { recursive: true, force: true }) };

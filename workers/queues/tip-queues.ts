@@ -11,7 +11,7 @@ export interface QueuePolicy {
 
 export const DEFAULT_POLICY: QueuePolicy = { notifyAttempts: 8, backoffMs: 2000 };
 
-// Completed jobs are kept a week so that their ids keep de-duplicating re-adds.
+// Completed jobs are kept a week so that their ids keep de-duplicating re-adds (deliveries).
 const KEEP = { removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false } satisfies JobsOptions;
 
 /** The pipeline's queues, typed, with idempotent job ids. */
@@ -35,7 +35,11 @@ export class TipQueues {
 
   addIntake(data: IntakeJob) {
     return this.intake.add("intake", data, {
-      ...KEEP,
+      // An intake job's timestamp is the moment the tip was sent, to the millisecond: it goes as
+      // soon as the tip is routed (the tip's own time is kept to the minute). No re-add needs it
+      // for de-duplication: the reconciler only re-adds tips still "received".
+      removeOnComplete: true,
+      removeOnFail: false,
       jobId: `intake-${data.tipId}`,
       attempts: 10,
       backoff: { type: "exponential", delay: this.policy.backoffMs },

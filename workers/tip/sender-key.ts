@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Channel } from "./tip.js";
 
@@ -46,36 +46,49 @@ export interface RateLimitResult {
   readonly retryAfterMs: number;
 }
 
-// Sliding-window log: one sorted-set member per allowed hit, scored by Redis server time in ms,
-// so that several processes with skewed clocks agree. Refused hits are not recorded: a sender
-// who keeps trying is let in again as soon as their oldest hit leaves the window.
-// KEYS[1]: the log. ARGV: limit, windowMs, unique member suffix.
+// Sliding window approximated from two fixed-window counters (this window's and the last one's,
+// weighted by how much of the last one still overlaps the sliding window). Only counts are
+// stored, in one hash per sender with a field per window number, expiring at a window boundary:
+// nothing records when a hit happened, so rate-limit state cannot be matched against a tip's
+// time. Time is Redis server time, so that several processes with skewed clocks agree.
+// KEYS[1]: the sender's counters. ARGV: limit, windowMs.
 // Returns {allowed (1/0), remaining, retryAfterMs}.
-const SLIDING_WINDOW = `
+const SLIDING_COUNTERS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return {1, limit - count - 1, 0}
+local w = tonumber(ARGV[2])
+local idx = math.floor(now / w)
+local f = (now - idx * w) / w
+local cur = tonumber(redis.call('HGET', KEYS[1], tostring(idx)) or '0')
+local prev = tonumber(redis.call('HGET', KEYS[1], tostring(idx - 1)) or '0')
+local est = prev * (1 - f) + cur
+if est + 1 <= limit then
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if tonumber(field) < idx - 1 then redis.call('HDEL', KEYS[1], field) end
+  end
+  redis.call('HINCRBY', KEYS[1], tostring(idx), 1)
+  redis.call('PEXPIREAT', KEYS[1], (idx + 2) * w)
+  return {1, math.floor(limit - est - 1), 0}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local retry = tonumber(oldest[2]) + window - now
+-- The earliest moment the estimate leaves room for one more hit.
+local retry
+if cur <= limit - 1 and prev > 0 then
+  retry = ((1 - (limit - 1 - cur) / prev) - f) * w
+else
+  retry = (1 - f) * w + (1 - (limit - 1) / cur) * w
+end
+retry = math.ceil(retry)
 if retry < 1 then retry = 1 end
 return {0, 0, retry}
 `;
 
 /**
- * A per-sender rate limit in Redis: at most `limit` hits in any `windowMs` (sliding window),
- * checked and recorded atomically in one Lua script. Keys must be sender keys (32 hex
- * characters, see `senderKey`): anything else, such as a raw user id, is refused with a
- * RangeError so that it never reaches Redis.
+ * A rate limit in Redis: about `limit` hits per key in any `windowMs` (a sliding window
+ * estimated from per-window counters), checked and recorded atomically in one Lua script.
+ * Keys are short names of what is limited ("place:thcs-an-hoa", "all"), never who.
  */
-export class SenderRateLimiter {
+export class CounterRateLimiter {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #limit: number;
@@ -95,19 +108,32 @@ export class SenderRateLimiter {
     this.#windowMs = opts.windowMs;
   }
 
-  /** Records one hit for `key` if it is within the limit; a refused hit is not recorded. */
+  /** Records one hit for `key` if it is within the limit; a refused hit is not counted. */
   async hit(key: string): Promise<RateLimitResult> {
-    if (typeof key !== "string" || !/^[0-9a-f]{32}$/.test(key)) {
-      throw new RangeError("rate-limit key must be a sender key (32 lower-case hex characters)");
+    if (typeof key !== "string" || !/^[a-z0-9:_-]{1,100}$/.test(key)) {
+      throw new RangeError("rate-limit key must be 1-100 characters of a-z, 0-9, ':', '_', '-'");
     }
     const [allowed, remaining, retryAfterMs] = (await this.#redis.eval(
-      SLIDING_WINDOW,
+      SLIDING_COUNTERS,
       1,
       `${this.#prefix}:rl:${key}`,
       this.#limit,
       this.#windowMs,
-      randomBytes(8).toString("hex"),
     )) as [number, number, number];
     return { allowed: allowed === 1, remaining, retryAfterMs };
+  }
+}
+
+/**
+ * A per-sender rate limit (see `CounterRateLimiter`). Keys must be sender keys (32 hex
+ * characters, see `senderKey`): anything else, such as a raw user id, is refused with a
+ * RangeError so that it never reaches Redis.
+ */
+export class SenderRateLimiter extends CounterRateLimiter {
+  override async hit(key: string): Promise<RateLimitResult> {
+    if (typeof key !== "string" || !/^[0-9a-f]{32}$/.test(key)) {
+      throw new RangeError("rate-limit key must be a sender key (32 lower-case hex characters)");
+    }
+    return super.hit(key);
   }
 }

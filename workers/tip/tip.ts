@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanUserText } from "./clean-text.js";
 
 /**
  * The tip model. A tip never holds who sent it: no chat id, user id, name or phone. The only
@@ -54,7 +55,7 @@ export const placeSchema = z
   .object({
     schoolId: z.string().min(1).max(80).optional(),
     communeId: z.string().min(1).max(80).optional(),
-    text: z.string().trim().max(300).optional(),
+    text: z.string().transform(cleanUserText).pipe(z.string().trim().max(300)).optional(),
   })
   .refine((p) => p.schoolId || p.communeId || p.text, "a place needs a school, a commune or a description");
 export type Place = z.infer<typeof placeSchema>;
@@ -64,7 +65,10 @@ export const tipSubmissionSchema = z.object({
   category: categorySchema,
   urgency: urgencySchema,
   place: placeSchema,
-  description: z.string().trim().min(5, "mô tả quá ngắn").max(4000, "mô tả quá dài"),
+  description: z
+    .string()
+    .transform(cleanUserText)
+    .pipe(z.string().trim().min(5, "mô tả quá ngắn").max(4000, "mô tả quá dài")),
   /** Ids of photos already sanitised and stored (see photo store). */
   photoIds: z
     .array(z.string().regex(/^[a-f0-9]{32}$/))
