@@ -1,5 +1,4 @@
 import { autoRetry } from "@grammyjs/auto-retry";
-import { limit } from "@grammyjs/ratelimiter";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Context } from "grammy";
 import type { TelegramDeps } from "./context.js";
@@ -7,11 +6,12 @@ import { choicesFeature } from "./features/choices.js";
 import { photosFeature } from "./features/photos.js";
 import { textFeature } from "./features/text.js";
 import { unsupportedFeature } from "./features/unsupported.js";
+import { floodGuard } from "./flood-guard.js";
 
 export interface TelegramBotOptions {
   /** Known bot info, so that no getMe call is needed (tests, webhooks). */
   readonly botInfo?: BotConfig<Context>["botInfo"];
-  /** Messages accepted per chat per `floodWindowMs` before the rest are dropped. Default 8. */
+  /** Messages read per chat per `floodWindowMs`; button presses are never limited. Default 20. */
   readonly floodLimit?: number;
   readonly floodWindowMs?: number;
 }
@@ -29,13 +29,12 @@ export function createTelegramBot(deps: TelegramDeps, opts: TelegramBotOptions =
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
   // Updates of one chat are handled in order (the runner processes chats concurrently).
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
-  // Incoming floods from one chat are dropped before they reach the dialogue.
+  // Message floods from one chat are not read, and the user is told; button presses always are.
   bot.use(
-    limit({
-      timeFrame: opts.floodWindowMs ?? 10_000,
-      limit: opts.floodLimit ?? 8,
-      keyGenerator: (ctx) => ctx.chat?.id.toString(),
-      onLimitExceeded: () => undefined,
+    floodGuard({
+      logger: deps.logger,
+      ...(opts.floodLimit !== undefined && { limit: opts.floodLimit }),
+      ...(opts.floodWindowMs !== undefined && { windowMs: opts.floodWindowMs }),
     }),
   );
   const boundary = (err: { error: unknown; ctx: Context }) => {

@@ -52,12 +52,12 @@ describe("the Telegram bot against a fake Bot API", () => {
   let api: FakeTelegramApi;
   let rt: TestRuntime;
   let bot: Bot;
+  let dialogue: Dialogue;
   let dispose: () => Promise<void>;
 
   beforeAll(async () => {
     api = await new FakeTelegramApi(TOKEN).start();
     rt = await testRuntime(new TelegramMessenger(TOKEN, api.apiRoot));
-    let dialogue: Dialogue;
     ({ dialogue, dispose } = await testDialogue(rt));
     bot = createTelegramBot(
       { dialogue, logger: createLogger("silent"), token: TOKEN, apiRoot: api.apiRoot },
@@ -165,5 +165,47 @@ describe("the Telegram bot against a fake Bot API", () => {
     );
     expect(await rt.redis.keys(`${rt.prefix}:tip:*`)).toEqual(before);
     for (const m of api.messagesTo(String(STUDENT + 1))) expect(m.text.length).toBeLessThanOrEqual(4096);
+  });
+
+  it("never drops a button press in a burst: the throttled user is told once, and the tip is sent", async () => {
+    const chat = STUDENT + 2;
+    // The draft is prepared at an unlimited pace, up to the confirmation.
+    for (const update of [
+      press(chat, "d:menu:report"),
+      press(chat, "d:cat:bao-luc-hoc-duong"),
+      text(chat, "THCS An Hoa"),
+      press(chat, "d:place:school:thcs-an-hoa"),
+      text(chat, "Một nhóm học sinh chặn đường xin tiền các em lớp 6."),
+      press(chat, "d:photo:done"),
+      press(chat, "d:urg:binh-thuong"),
+    ])
+      await bot.handleUpdate(update);
+    expect(lastTo(chat)?.text).toContain("Kiểm tra lại");
+
+    // A second bot over the same sessions, with a small flood limit and a window no test outlives.
+    const limited = createTelegramBot(
+      { dialogue, logger: createLogger("silent"), token: TOKEN, apiRoot: api.apiRoot },
+      { botInfo: BOT, floodLimit: 3, floodWindowMs: 3_600_000 },
+    );
+    const answeredBefore = api.calls.filter((c) => c.method === "answerCallbackQuery").length;
+    const sentBefore = api.messagesTo(String(chat)).length;
+    // Six messages then "Gửi", all at once as a burst arrives; then more presses on stale buttons.
+    const burst = [
+      ...["ừ", "đợi chút", "ok", "xong chưa", "gửi đi", "nhanh lên"].map((t) => text(chat, t)),
+      press(chat, "d:send:yes"),
+      ...Array.from({ length: 10 }, () => press(chat, "d:photo:done")),
+    ];
+    await Promise.all(burst.map((u) => limited.handleUpdate(u)));
+
+    const sent = api.messagesTo(String(chat)).slice(sentBefore);
+    const throttled = sent.filter((m) => m.text.includes("Bạn đang gửi hơi nhanh"));
+    expect(throttled).toHaveLength(1);
+    const code = sent.map((m) => /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(m.text)?.[0]).find(Boolean);
+    expect(code).toBeDefined();
+    expect(await rt.store.idForCaseCode(code as string)).toBeDefined();
+    // Every press stopped its spinner; the three messages within the limit were answered.
+    const answered = api.calls.filter((c) => c.method === "answerCallbackQuery").length - answeredBefore;
+    expect(answered).toBe(11);
+    expect(sent.filter((m) => m.text.includes("Hãy chọn"))).toHaveLength(3);
   });
 });
