@@ -1,11 +1,11 @@
-import Fastify, { type FastifyInstance } from "fastify";
-import type { Bot } from "grammy";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Update } from "grammy/types";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import type { Logger } from "../../logger.js";
 import type { TipStore } from "../../workers/tip/tip-store.js";
 import type { Dialogue } from "../dialogue/dialogue.js";
+import type { TelegramBot } from "../telegram/bot.js";
 import { parseZaloUpdate, type ZaloClient } from "../zalo/zalo-client.js";
 import { handleZaloUpdate } from "../zalo/zalo-updates.js";
 import type { MediaUrlSigner } from "./media-urls.js";
@@ -24,7 +24,8 @@ export interface HttpServerDeps {
   readonly metrics?: Registry;
   /** Serves tip photos at signed, expiring URLs (for Zalo, which fetches photos by URL). */
   readonly media?: { readonly signer: MediaUrlSigner; readonly store: TipStore };
-  readonly telegram?: { readonly bot: Bot; readonly secret: string };
+  /** `/healthz` fails, with the reason, until the bot is initialised (getMe answered). */
+  readonly telegram?: { readonly bot: TelegramBot; readonly secret: string };
   readonly zalo?: {
     readonly client: ZaloClient;
     readonly dialogue: Dialogue;
@@ -39,8 +40,20 @@ export interface HttpServerDeps {
 const BODY_LIMIT = 1024 * 1024;
 
 /**
+ * An `onRequest` hook: 401 unless `header` holds `secret` (constant time). It runs before the
+ * body is read, so an unauthenticated request never reaches the JSON parser.
+ */
+function requireSecret(header: string, secret: string) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!secretMatches(req.headers[header], secret)) return reply.code(401).send({ ok: false });
+    return undefined;
+  };
+}
+
+/**
  * The HTTP server: Telegram and Zalo webhooks (each checks its secret header in constant time
- * and answers 401 without touching anything when it is missing or wrong) and a health check.
+ * and answers 401 without reading the body when it is missing or wrong), a health check and
+ * metrics.
  */
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: deps.trustProxy ?? false });
@@ -65,8 +78,14 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
       deps.logger.error({ err: (err as Error).message }, "health check failed");
       return reply.code(503).send({ ok: false });
     }
+    const reasons: Record<string, string> = {};
+    const telegramProblem = deps.telegram?.bot.initProblem();
+    if (deps.telegram) checks = { ...checks, telegram: telegramProblem === undefined };
+    if (telegramProblem) reasons.telegram = telegramProblem;
     const ok = Object.values(checks).every(Boolean);
-    return reply.code(ok ? 200 : 503).send({ ok, checks });
+    return reply
+      .code(ok ? 200 : 503)
+      .send({ ok, checks, ...(Object.keys(reasons).length > 0 && { reasons }) });
   });
 
   const registry = deps.metrics;
@@ -95,12 +114,14 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   const telegram = deps.telegram;
   if (telegram) {
-    app.post("/webhook/telegram", async (req, reply) => {
-      if (!secretMatches(req.headers["x-telegram-bot-api-secret-token"], telegram.secret))
-        return reply.code(401).send({ ok: false });
+    const onRequest = requireSecret("x-telegram-bot-api-secret-token", telegram.secret);
+    app.post("/webhook/telegram", { onRequest }, async (req, reply) => {
       const body = req.body as Partial<Update> | undefined;
       if (!body || typeof body !== "object" || typeof body.update_id !== "number")
         return reply.code(400).send({ ok: false, error: "not a Telegram update" });
+      // Until getMe has answered, updates cannot be handled: Telegram redelivers after a 503.
+      if (!telegram.bot.isInited())
+        return reply.code(503).header("retry-after", "10").send({ ok: false, error: "bot not ready" });
       await telegram.bot.handleUpdate(body as Update);
       return { ok: true };
     });
@@ -108,9 +129,8 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   const zalo = deps.zalo;
   if (zalo) {
-    app.post("/webhook/zalo", async (req, reply) => {
-      if (!secretMatches(req.headers["x-bot-api-secret-token"], zalo.secret))
-        return reply.code(401).send({ ok: false });
+    const onRequest = requireSecret("x-bot-api-secret-token", zalo.secret);
+    app.post("/webhook/zalo", { onRequest }, async (req, reply) => {
       let update: ReturnType<typeof parseZaloUpdate>;
       try {
         update = parseZaloUpdate(req.body);

@@ -58,6 +58,8 @@ export class FakeTelegramApi {
   private holding = false;
   private nextId = 1;
   private server: Server | undefined;
+  /** While true, every request's connection is reset unanswered (the API is unreachable). */
+  down = false;
   /** Called after each recorded message (e.g. to start holding at some count). */
   onRecord: ((count: number) => void) | undefined;
 
@@ -117,6 +119,11 @@ export class FakeTelegramApi {
       return;
     }
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+    if (this.down) {
+      this.calls.push({ method: match?.[2] ?? "?", status: 0 });
+      res.socket?.destroy();
+      return;
+    }
     const reply = (status: number, payload: unknown) => {
       this.calls.push({ method: match?.[2] ?? "?", status });
       res.writeHead(status, { "content-type": "application/json" });
