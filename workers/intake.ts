@@ -59,6 +59,11 @@ export class TipRejectedError extends Error {
   }
 }
 
+/** Type guard for rejections, by name (works across module copies, unlike instanceof alone). */
+export function isTipRejected(e: unknown): e is TipRejectedError {
+  return e instanceof Error && e.name === "TipRejectedError";
+}
+
 export interface TipIntakeDeps {
   readonly store: TipStore;
   readonly queues: TipQueues;

@@ -1,0 +1,122 @@
+import type { Answer } from "../../knowledge/answer/compose.js";
+import type { TipIntake } from "../../workers/intake.js";
+import type { ChatAddress } from "../../workers/messenger.js";
+import type { RoutingTable } from "../../workers/routing/routing-table.js";
+import type { Triage } from "../../workers/triage.js";
+import type { FeedbackStore } from "./feedback-store.js";
+import type { Session, SessionStore } from "./session-store.js";
+
+/** Something a person did in a chat, whatever the channel. */
+export type Incoming =
+  | {
+      readonly kind: "text";
+      readonly text: string;
+      /** Text of the message replied to, if any. */
+      readonly quoted?: string;
+    }
+  | { readonly kind: "choice"; readonly data: string }
+  | { readonly kind: "photo"; readonly bytes: Buffer }
+  | { readonly kind: "unsupported" };
+
+export type TextInput = Extract<Incoming, { kind: "text" }>;
+
+/**
+ * A choice offered with a reply: a button on Telegram and the web, a numbered line on Zalo.
+ *
+ * Choice grammar: `data` is `<verb>[:<arg>[:<arg>]]` — a verb owned by exactly one feature
+ * (see each feature's `choices`), then its arguments, ids of the routing table, tips or
+ * outcomes, which never contain ":". With Telegram's adapter prefix it must fit the 64 bytes
+ * of callback data. `menu:<entry>` opens a feature's menu entry. A choice is only an offer:
+ * its handler checks that it still fits the session (the step, the flow) and a stale or forged
+ * one changes nothing.
+ */
+export interface Choice {
+  readonly data: string;
+  readonly label: string;
+}
+
+export interface Reply {
+  readonly text: string;
+  readonly choices?: readonly Choice[];
+}
+
+export interface DialogueDeps {
+  readonly sessions: SessionStore;
+  readonly routing: RoutingTable;
+  readonly intake: TipIntake;
+  readonly triage: Triage;
+  /** Answers a question from the knowledge base. */
+  readonly ask: (question: string) => Promise<Answer>;
+  /** Salt for the session key (a hash of the chat). */
+  readonly salt: Buffer;
+  /** Where 👍/👎 on answers go. */
+  readonly feedback: FeedbackStore;
+}
+
+/** One turn of one chat, as a feature's handlers see it: they may change the session. */
+export interface Turn {
+  readonly chat: ChatAddress;
+  readonly session: Session;
+  readonly deps: DialogueDeps;
+  /** The main menu, every feature's entries in order. */
+  menu(): Choice[];
+}
+
+/** What a feature does before routing: replies to add, and whether the turn ends there. */
+export interface Interception {
+  readonly replies: Reply[];
+  readonly stop: boolean;
+}
+
+type Replies = Reply[] | Promise<Reply[]>;
+/** Undefined when the choice does not fit the session (stale, forged or out of step). */
+type MaybeReplies = Reply[] | undefined | Promise<Reply[] | undefined>;
+
+/** A photo, sanitised before the chat's session is held (it is slow). */
+export type PreparedPhoto =
+  | { readonly kind: "ok"; readonly id: string }
+  | { readonly kind: "rejected"; readonly reason: string }
+  | { readonly kind: "no-draft" };
+
+export interface MenuEntry {
+  readonly id: string;
+  /** Locale key of its label. */
+  readonly label: string;
+  readonly order: number;
+  readonly open: (turn: Turn) => Replies;
+}
+
+export type FlowKind = NonNullable<Session["flow"]>["kind"];
+
+/**
+ * A feature of the conversation: the one place that knows its commands, its choices, the flows
+ * it keeps in the session and its menu entries. Adding a feature is a file exporting one of
+ * these, its line in `features/index.ts`, and its locale keys.
+ */
+export interface Feature {
+  readonly name: string;
+  /** Typed commands by name (lower case, without "/"); a button and its command share a handler. */
+  readonly commands?: Readonly<Record<string, (turn: Turn, arg: string) => Replies>>;
+  /** Choices by verb (see `Choice`), with the arguments after the verb. */
+  readonly choices?: Readonly<Record<string, (turn: Turn, args: readonly string[]) => MaybeReplies>>;
+  /** Text typed while one of this feature's flows is open in the session. */
+  readonly flows?: Readonly<
+    Partial<Record<FlowKind, (turn: Turn, text: string, input: TextInput) => Replies>>
+  >;
+  /** Entries of the main menu (`menu:<id>`), labelled by locale key, shown by `order`. */
+  readonly menu?: readonly MenuEntry[];
+  /**
+   * Runs before anything is routed, in the order features are registered; `stop` ends the
+   * turn with what was said so far (a draft that timed out, a message offered as an answer).
+   */
+  readonly beforeTurn?: (turn: Turn, input: Incoming) => Promise<Interception | undefined>;
+  /** Plain text, with no flow open, that this feature recognises (tried in order; ask is last). */
+  readonly recognise?: (turn: Turn, text: string, input: TextInput) => MaybeReplies;
+  /** Runs after every turn, before the session is saved. */
+  readonly afterTurn?: (session: Session) => void;
+  /** Photos: prepared outside the session's lock, then handled in the turn. */
+  readonly photos?: {
+    readonly prepare: (deps: DialogueDeps, session: Session, bytes: Buffer) => Promise<PreparedPhoto>;
+    readonly handle: (turn: Turn, photo: PreparedPhoto) => Reply[];
+  };
+}

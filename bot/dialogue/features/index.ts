@@ -1,0 +1,24 @@
+import type { Feature } from "../feature.js";
+import { askFeature } from "./ask.js";
+import { menuFeature } from "./menu.js";
+import { officerFeature } from "./officer.js";
+import { profileFeature } from "./profile.js";
+import { reportFeature } from "./report.js";
+import { statusFeature } from "./status.js";
+import { tipsterAnswerFeature } from "./tipster-answer.js";
+
+/**
+ * Every feature of the conversation. The order matters twice: `beforeTurn` hooks run in it (a
+ * timed-out draft is dropped before a waiting question claims the message) and plain text is
+ * offered to `recognise` in it — so `ask`, which takes any text, comes last. The main menu is
+ * ordered by its entries' `order`.
+ */
+export const FEATURES: readonly Feature[] = [
+  menuFeature,
+  reportFeature,
+  tipsterAnswerFeature,
+  statusFeature,
+  officerFeature,
+  profileFeature,
+  askFeature,
+];

@@ -1,0 +1,21 @@
+import type { Feature, Reply, Turn } from "../feature.js";
+import { t } from "../i18n.js";
+
+/** The welcome and the main menu. */
+export function welcome(turn: Turn): Reply[] {
+  turn.session.flow = undefined;
+  return [{ text: t("welcome"), choices: turn.menu() }];
+}
+
+/** Drops whatever step the chat is in (a draft, a question being written). */
+export function cancel(turn: Turn): Reply[] {
+  if (!turn.session.flow) return [{ text: t("cancel.nothing") }];
+  turn.session.flow = undefined;
+  return [{ text: t("cancel.done"), choices: turn.menu() }];
+}
+
+/** `/start`, `/menu`, `/huy`. */
+export const menuFeature: Feature = {
+  name: "menu",
+  commands: { start: welcome, menu: welcome, huy: cancel },
+};
