@@ -8,6 +8,7 @@ import type { Dialogue } from "../dialogue/dialogue.js";
 import type { TelegramBot } from "../telegram/bot.js";
 import { parseZaloUpdate, type ZaloClient } from "../zalo/zalo-client.js";
 import { handleZaloUpdate } from "../zalo/zalo-updates.js";
+import { type AdminCredentials, basicAuth } from "./basic-auth.js";
 import type { MediaUrlSigner } from "./media-urls.js";
 import { secretMatches } from "./secret.js";
 
@@ -20,8 +21,13 @@ export interface HttpServerDeps {
   readonly trustProxy?: boolean;
   /** `/healthz` answers 200 only when every check passes (503 otherwise). */
   readonly health?: HealthCheck;
-  /** Served at `/metrics` in Prometheus text format. */
+  /**
+   * Served at `/metrics` in Prometheus text format, to `admin` only (it shows when tips of each
+   * kind came in); not served at all without `admin`.
+   */
   readonly metrics?: Registry;
+  /** ADMIN_USER / ADMIN_PASSWORD: HTTP basic authentication of `/metrics`. */
+  readonly admin?: AdminCredentials;
   /** Serves tip photos at signed, expiring URLs (for Zalo, which fetches photos by URL). */
   readonly media?: { readonly signer: MediaUrlSigner; readonly store: TipStore };
   /** `/healthz` fails, with the reason, until the bot is initialised (getMe answered). */
@@ -52,8 +58,8 @@ function requireSecret(header: string, secret: string) {
 
 /**
  * The HTTP server: Telegram and Zalo webhooks (each checks its secret header in constant time
- * and answers 401 without reading the body when it is missing or wrong), a health check and
- * metrics.
+ * and answers 401 without reading the body when it is missing or wrong), a health check and,
+ * for the admin, metrics.
  */
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: deps.trustProxy ?? false });
@@ -89,10 +95,12 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
 
   const registry = deps.metrics;
-  if (registry)
-    app.get("/metrics", async (_req, reply) =>
+  const admin = deps.admin;
+  if (registry && admin)
+    app.get("/metrics", { onRequest: basicAuth(admin, "metrics") }, async (_req, reply) =>
       reply.header("content-type", registry.contentType).send(await registry.metrics()),
     );
+  else if (registry) deps.logger.info("/metrics is not served: it needs the admin's credentials");
 
   const media = deps.media;
   if (media) {

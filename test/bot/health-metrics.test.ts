@@ -5,6 +5,10 @@ import { MessengerPermanentError } from "../../workers/messenger.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 
+const ADMIN = { user: "admin", password: "correct horse battery" };
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+
 describe("/healthz and /metrics", () => {
   let rt: TestRuntime;
   let messenger: RecordingMessenger;
@@ -39,7 +43,11 @@ describe("/healthz and /metrics", () => {
   });
 
   it("counts tips, delivery failures, acknowledgement latency and queue depths", async () => {
-    const app = createHttpServer({ logger: createLogger("silent"), metrics: rt.metrics.registry });
+    const app = createHttpServer({
+      logger: createLogger("silent"),
+      metrics: rt.metrics.registry,
+      admin: ADMIN,
+    });
     const tipster = { channel: "telegram" as const, chatId: "5550006161" };
     messenger.failNext(new MessengerPermanentError("403 Forbidden: bot was blocked by the user"));
     const { tipId } = await rt.intake.submit(
@@ -53,11 +61,52 @@ describe("/healthz and /metrics", () => {
     );
     await messenger.waitFor(() => messenger.sent.some((s) => s.message.text.includes("CẢNH BÁO")));
     await rt.triage.acknowledge({ channel: "telegram", chatId: "100000001" }, tipId);
-    const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    const text = (
+      await app.inject({
+        method: "GET",
+        url: "/metrics",
+        headers: { authorization: basic(ADMIN.user, ADMIN.password) },
+      })
+    ).body;
     expect(text).toMatch(/ssg_tips_total\{category="chay-no",urgency="khan-cap"\} 1/);
     expect(text).toMatch(/ssg_delivery_failures_total\{kind="new-tip"\} 1/);
     expect(text).toMatch(/ssg_tip_ack_seconds_count 1/);
     expect(text).toMatch(/ssg_queue_jobs\{queue="dead-letter",state="waiting"\} 1/);
     expect(text).not.toContain("5550006161");
+  });
+
+  it("shows /metrics to the admin only, and not at all without admin credentials", async () => {
+    const app = createHttpServer({
+      logger: createLogger("silent"),
+      metrics: rt.metrics.registry,
+      admin: ADMIN,
+    });
+    for (const authorization of [
+      undefined,
+      basic(ADMIN.user, "correct horse batterx"),
+      basic("root", ADMIN.password),
+      basic(ADMIN.user, ""),
+      "Bearer x",
+    ]) {
+      const r = await app.inject({
+        method: "GET",
+        url: "/metrics",
+        ...(authorization && { headers: { authorization } }),
+      });
+      expect(r.statusCode, authorization).toBe(401);
+      expect(r.headers["www-authenticate"]).toContain("Basic");
+      expect(r.body).not.toContain("ssg_");
+    }
+    const ok = await app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: basic(ADMIN.user, ADMIN.password) },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain("ssg_tips_total");
+    const noAdmin = createHttpServer({ logger: createLogger("silent"), metrics: rt.metrics.registry });
+    const r = await noAdmin.inject({ method: "GET", url: "/metrics" });
+    expect(r.statusCode).toBe(404);
+    expect(r.body).not.toContain("ssg_");
   });
 });
