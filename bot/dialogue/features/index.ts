@@ -1,4 +1,5 @@
 import type { Feature } from "../feature.js";
+import { aboutFeature } from "./about.js";
 import { askFeature } from "./ask.js";
 import { menuFeature } from "./menu.js";
 import { officerFeature } from "./officer.js";
@@ -20,5 +21,6 @@ export const FEATURES: readonly Feature[] = [
   statusFeature,
   officerFeature,
   profileFeature,
+  aboutFeature,
   askFeature,
 ];
