@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseKey } from "./workers/tip/reply-handle.js";
+import { parseKey } from "./keys.js";
 
 /**
  * The whole configuration, parsed once from the environment at start-up. Nothing else reads
@@ -56,6 +56,8 @@ const envSchema = z
     WORKER_CONCURRENCY: positiveInt.max(256).default(8),
     WORKER_LOCK_MS: positiveInt.default(30_000),
     WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+    PHOTO_THREADS: positiveInt.max(16).optional(),
+    PHOTO_QUEUE: z.coerce.number().int().min(0).max(100).default(8),
     TELEGRAM_BOT_TOKEN: z
       .string()
       .regex(/^\d+:[\w-]{20,}$/, "does not look like a bot token (123456:ABC…)")
@@ -173,6 +175,10 @@ export interface Config {
     readonly concurrency: number;
     readonly lockMs: number;
     readonly stalledIntervalMs: number;
+    /** Threads that decode tip photos; default one less than the cores, 1 to 2 (PhotoPool). */
+    readonly photoThreads?: number;
+    /** Photos that may wait for a thread before more are refused as "busy". */
+    readonly photoQueue: number;
   };
   /** How chats reach the bot: long polling, or webhooks on `publicUrl` checked with `secret`. */
   readonly mode:
@@ -266,6 +272,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      ...(e.PHOTO_THREADS && { photoThreads: e.PHOTO_THREADS }),
+      photoQueue: e.PHOTO_QUEUE,
     },
     ...(e.TELEGRAM_BOT_TOKEN && { telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT } }),
     ...(e.ZALO_BOT_TOKEN && { zalo: { token: e.ZALO_BOT_TOKEN, apiRoot: e.ZALO_API_ROOT } }),

@@ -2,10 +2,11 @@ import { createCipheriv, createHash, randomBytes, randomUUID } from "node:crypto
 import { Redis } from "ioredis";
 import { Jimp } from "jimp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseKey } from "../../keys.js";
 import { CASE_CODE_ALPHABET, newCaseCode, parseCaseCode } from "../../workers/tip/case-code.js";
 import { PhotoRejectedError, sanitizePhoto } from "../../workers/tip/photo.js";
 import { legacyScryptHash, newPin, PinHasher } from "../../workers/tip/pin.js";
-import { parseKey, type ReplyAddress, ReplyHandleSealer } from "../../workers/tip/reply-handle.js";
+import { type ReplyAddress, ReplyHandleSealer } from "../../workers/tip/reply-handle.js";
 import { SenderRateLimiter, senderKey } from "../../workers/tip/sender-key.js";
 import { containsPair, GPS_POINTER, headerMarkers, photoWithMetadata, segment } from "../fixtures/photos.js";
 

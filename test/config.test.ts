@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ConfigError, parseConfig } from "../../config.js";
-import { DEFAULT_ANSWER } from "../../knowledge/answer/compose.js";
+import { type ConfigError, parseConfig } from "../config.js";
+import { DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 
 /** The ConfigError thrown by parseConfig for `env`, or a failure if none is thrown. */
 function configError(env: Record<string, string | undefined>): ConfigError {
