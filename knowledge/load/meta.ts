@@ -12,6 +12,8 @@ const isoDay = z.preprocess(
     .optional(),
 );
 const optionalText = z.preprocess((v) => (v === null ? undefined : v), z.string().trim().min(1).optional());
+// YAML reads `aliases: [111, 113]` as numbers; they are names all the same.
+const names = z.preprocess((v) => (v === null ? undefined : v), z.array(z.coerce.string()).optional());
 
 /** Metadata fields a Markdown front matter or a manifest entry may carry. */
 export const metaFieldsSchema = z.object({
@@ -24,8 +26,18 @@ export const metaFieldsSchema = z.object({
   effective: isoDay,
   status: optionalText,
   replaced_by: optionalText,
-  // YAML reads `aliases: [111, 113]` as numbers; they are names all the same.
-  aliases: z.preprocess((v) => (v === null ? undefined : v), z.array(z.coerce.string()).optional()),
+  aliases: names,
+  /**
+   * For a fact sheet: the symbols of the texts it summarises or explains ("36/2024/QH15"). The
+   * sheet has no `symbol` of its own (it is not those texts) but is found under theirs.
+   */
+  explains: names,
+  /**
+   * What the document says about itself ("tài liệu hướng dẫn tổng hợp, không phải văn bản pháp
+   * luật"): kept here, out of the text, so that it is never indexed or quoted in an answer.
+   * Any YAML value is accepted: a note never makes a file fail to load.
+   */
+  note: z.unknown().optional(),
 });
 export type MetaFields = z.infer<typeof metaFieldsSchema>;
 
@@ -70,7 +82,10 @@ export function buildMeta(
     for (const [k, v] of Object.entries(layer))
       if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
   }
-  const symbol = merged.symbol ?? detectSymbol(text);
+  // A sheet that explains other texts quotes their "Số: …" lines; none of them is its own.
+  const symbol = merged.symbol ?? (merged.explains ? undefined : detectSymbol(text));
+  // The symbols it explains join its aliases: a question naming the law finds the sheet too.
+  const aliases = [...new Set([...(merged.aliases ?? []), ...(merged.explains ?? [])])];
   return {
     docId: merged.id ?? slugFromPath(source),
     title: merged.title ?? detectTitle(text) ?? slugFromPath(source),
@@ -82,6 +97,6 @@ export function buildMeta(
     ...(merged.effective && { effective: merged.effective }),
     ...(merged.status && { status: merged.status }),
     ...(merged.replaced_by && { replacedBy: merged.replaced_by }),
-    ...(merged.aliases && { aliases: merged.aliases }),
+    ...(aliases.length > 0 && { aliases }),
   };
 }
