@@ -58,7 +58,7 @@ export function officerTipMessage(
     `Thời gian gửi: ${formatTime(tip.createdAt)}`,
     `Nội dung: ${tip.description}`,
     ...(note ? [note] : []),
-    "Người báo tin ẩn danh. Dùng “Hỏi thêm” để hỏi lại qua bot; bot không tiết lộ người gửi.",
+    `Người báo tin ẩn danh. Dùng “Hỏi thêm” (lệnh /hoi ${tip.caseCode} <câu hỏi>) để hỏi lại qua bot; bot không tiết lộ người gửi.`,
   ];
   return { text: lines.join("\n"), actions: tipActions(tip) };
 }

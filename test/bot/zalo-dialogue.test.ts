@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { parseZaloUpdate, ZaloClient } from "../../bot/zalo/zalo-client.js";
-import { renderNumberedActions } from "../../bot/zalo/zalo-messenger.js";
+import { renderNumberedActions, ZaloMessenger } from "../../bot/zalo/zalo-messenger.js";
 import { handleZaloUpdate } from "../../bot/zalo/zalo-updates.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { FakeZaloApi, zaloTextUpdate } from "../fakes/zalo-bot-api.js";
@@ -89,6 +89,27 @@ describe("the report flow on Zalo, with numbered replies", () => {
       parseZaloUpdate(zaloTextUpdate("zalo-stranger", `/nhan ${caseCode}`)),
     );
     expect(api.messagesTo("zalo-stranger").at(-1)?.text).toContain("không có trong danh sách");
+  });
+
+  it("tells a Zalo officer the command that asks the tipster, not a button Zalo does not have", async () => {
+    const officer = "zalo-demo-ca-tan-lap";
+    const { caseCode } = await rt.intake.submit(
+      {
+        category: "bao-luc-hoc-duong",
+        urgency: "binh-thuong",
+        place: { schoolId: "th-thcs-tan-lap" },
+        description: "Có nhóm học sinh lớp trên bắt nạt các em lớp 6 sau giờ tan học.",
+      },
+      { channel: "zalo", chatId: "zalo-tipster-78" },
+    );
+    await messenger.waitFor(() => messenger.to(officer).some((m) => m.text.includes(caseCode)));
+    const tipMessage = messenger.to(officer).find((m) => m.text.includes(caseCode));
+    if (!tipMessage) throw new Error("the officer got no tip message");
+    // What the workers send, delivered the way they deliver to Zalo officers.
+    await new ZaloMessenger(client).send({ channel: "zalo", chatId: officer }, tipMessage);
+    const delivered = api.messagesTo(officer).at(-1)?.text ?? "";
+    const howToAsk = delivered.split("\n").find((line) => line.includes("hỏi lại"));
+    expect(howToAsk).toContain(`/hoi ${caseCode} <câu hỏi>`);
   });
 
   it("survives hostile Zalo updates: malformed bodies are refused, odd text gets a reply within limits", async () => {
