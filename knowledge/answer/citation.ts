@@ -5,7 +5,9 @@ export interface Citation {
   readonly docId: string;
   readonly symbol: string | null;
   readonly title: string;
-  /** Article number for legal texts. */
+  /** luật, thông tư, báo cáo, tài liệu hướng dẫn … as the document's metadata says. */
+  readonly kind: string | null;
+  /** Article number for legal texts (for a fact sheet: of the text it explains). */
   readonly article: string | null;
   /** Heading path or clause, e.g. "II. Kết quả … › 2. Kết quả triển khai" or "khoản 2". */
   readonly section: string | null;
@@ -15,7 +17,7 @@ export interface Citation {
   readonly score: number;
 }
 
-const REPLACED = /replaced|thay thế|hết hiệu lực|expired/i;
+const REPLACED = /replaced|superseded|thay thế|hết hiệu lực|expired/i;
 
 export function citationOf(p: Passage): Citation {
   const { chunk, meta } = p;
@@ -31,6 +33,7 @@ export function citationOf(p: Passage): Citation {
     docId: meta.docId,
     symbol: meta.symbol ?? null,
     title: meta.title,
+    kind: meta.kind ?? null,
     article: chunk.article ?? null,
     section,
     date: meta.date ?? null,
@@ -39,40 +42,113 @@ export function citationOf(p: Passage): Citation {
   };
 }
 
-function vnDate(iso: string): string {
+/** "2012-04-27" → "27/04/2012"; "2024-06" → "06/2024"; "2024" stays. */
+export function vnDate(iso: string): string {
   const [y, m, d] = iso.split("-");
   return d && m ? `${d}/${m}/${y}` : m ? `${m}/${y}` : (y ?? iso);
 }
 
-const LEGAL_KINDS =
-  /^(luật|bộ luật|nghị định|thông tư|thông tư liên tịch|chỉ thị|kết luận|quyết định|nghị quyết|hướng dẫn|kế hoạch)$/iu;
+/** Kinds of document that are named by kind and symbol ("Thông tư 124/2021/TT-BCA"). */
+const LEGAL_KIND =
+  /^(bộ luật|luật|nghị định|thông tư liên tịch|thông tư|chỉ thị|kết luận|quyết định|nghị quyết|hướng dẫn|kế hoạch)(?![\p{L}])/iu;
 
-/** How a document is named to a reader: "Thông tư 124/2021/TT-BCA", else its title. */
-export function shortName(c: Pick<Citation, "symbol" | "title"> & { kind?: string | null }): string {
-  if (c.symbol && c.kind && LEGAL_KINDS.test(c.kind) && !c.title.includes(c.symbol))
-    return `${c.kind.charAt(0).toLocaleUpperCase("vi")}${c.kind.slice(1)} ${c.symbol}`;
-  return c.symbol && !c.title.includes(c.symbol) ? `${c.title} (${c.symbol})` : c.title;
-}
+const capitalised = (s: string) => `${s.charAt(0).toLocaleUpperCase("vi")}${s.slice(1)}`;
 
 /**
- * The sources of an answer as readable lines, one per document, listing the articles or
- * sections used: "Thông tư 23/2012/TT-BCA (27/04/2012): mục …; đã được thay thế bởi 124/2021/TT-BCA".
+ * How a document is named to a reader. An official text with a symbol is named by kind and
+ * symbol ("Thông tư 124/2021/TT-BCA", never its 25-word title). Anything else goes by its title,
+ * followed by its kind when the title does not say it ("Tóm tắt Luật 36/2024/QH15 … (tài liệu
+ * hướng dẫn)"), so that a fact sheet is never taken for the law it explains.
  */
-export function formatSources(
-  citations: readonly Citation[],
-  kinds: ReadonlyMap<string, string | undefined>,
-): string[] {
-  const byDoc = new Map<string, { c: Citation; places: string[] }>();
+export function shortName(c: Pick<Citation, "symbol" | "title" | "kind">): string {
+  const legal = c.kind ? LEGAL_KIND.exec(c.kind.trim()) : null;
+  if (c.symbol && legal) return `${capitalised((legal[1] as string).toLocaleLowerCase("vi"))} ${c.symbol}`;
+  if (c.symbol) return c.title.includes(c.symbol) ? c.title : `${c.title} (${c.symbol})`;
+  const kind = c.kind?.trim();
+  const saysKind = kind && c.title.toLocaleLowerCase("vi").startsWith(kind.toLocaleLowerCase("vi"));
+  return kind && !saysKind ? `${c.title} (${kind})` : c.title;
+}
+
+interface DocumentCitations {
+  readonly first: Citation;
+  readonly articles: string[];
+  readonly sections: string[];
+}
+
+/** Citations grouped by document, in the order the documents first appear. */
+function byDocument(citations: readonly Citation[]): DocumentCitations[] {
+  const docs = new Map<string, DocumentCitations>();
   for (const c of citations) {
-    const entry = byDoc.get(c.docId) ?? { c, places: [] };
-    const place = [c.article && `Điều ${c.article}`, c.section].filter(Boolean).join(", ");
-    if (place && !entry.places.includes(place)) entry.places.push(place);
-    byDoc.set(c.docId, entry);
+    let d = docs.get(c.docId);
+    if (!d) {
+      d = { first: c, articles: [], sections: [] };
+      docs.set(c.docId, d);
+    }
+    if (c.article) {
+      if (!d.articles.includes(c.article)) d.articles.push(c.article);
+    } else {
+      // The innermost heading is enough to find the passage again.
+      const heading = c.section?.split(" › ").at(-1);
+      if (heading && !d.sections.includes(heading)) d.sections.push(heading);
+    }
   }
-  return [...byDoc.values()].map(({ c, places }) => {
-    const date = c.date ? ` (${vnDate(c.date)})` : "";
+  for (const d of docs.values())
+    d.articles.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b));
+  return [...docs.values()];
+}
+
+const articleList = (articles: readonly string[]) => articles.map((a) => `Điều ${a}`).join(", ");
+
+function replacement(c: Citation): string | null {
+  if (!c.replacedBy) return null;
+  // `replacedBy` is a symbol, or the status text when the metadata named no successor.
+  const symbol = /\d+\/[\p{L}\d/-]+/u.exec(c.replacedBy)?.[0];
+  return symbol ? `đã được thay thế bởi ${symbol}` : "đã được thay thế";
+}
+
+/** Headings named per document in a source line; the rest are counted. */
+const MAX_SECTIONS = 2;
+
+/**
+ * The sources of an answer for "Xem nguồn": one line per document, in the order the answer's
+ * [n] markers number them, e.g.
+ * "Nghị định 168/2024/NĐ-CP, ngày 26/12/2024: Điều 7, Điều 12" or
+ * "Thông tư 23/2012/TT-BCA, ngày 27/04/2012: mục “Nội dung chính …” — đã được thay thế bởi 124/2021/TT-BCA".
+ */
+export function sourceLines(citations: readonly Citation[]): string[] {
+  return byDocument(citations).map(({ first, articles, sections }) => {
+    const date = first.date ? `, ngày ${vnDate(first.date)}` : "";
+    const shown = sections.slice(0, MAX_SECTIONS).map((s) => `mục “${s}”`);
+    if (sections.length > MAX_SECTIONS) shown.push(`${sections.length - MAX_SECTIONS} mục khác`);
+    const places = [...(articles.length > 0 ? [articleList(articles)] : []), ...shown];
     const where = places.length > 0 ? `: ${places.join("; ")}` : "";
-    const replaced = c.replacedBy ? ` — lưu ý: văn bản này đã được thay thế bởi ${c.replacedBy}` : "";
-    return `${shortName({ ...c, kind: kinds.get(c.docId) ?? null })}${date}${where}${replaced}`;
+    const replaced = replacement(first);
+    return `${shortName(first)}${date}${where}${replaced ? ` — ${replaced}` : ""}`;
   });
+}
+
+/** Starts the one line of an answer that names what its quotes come from. */
+export const BASIS_PREFIX = "Căn cứ:";
+
+/**
+ * The compact citation under an answer's quotes: the documents quoted, each with the [n] that
+ * numbers it in `sourceLines(all)`, e.g. "Căn cứ: [1] Điều 7 Thông tư 124/2021/TT-BCA". An
+ * official text is cited the legal way (article, then kind and symbol); anything else by name.
+ * A replaced document says so here too: the warning must not hide behind "Xem nguồn".
+ */
+export function basisLine(quoted: readonly Citation[], all: readonly Citation[]): string {
+  const order = [...new Set(all.map((c) => c.docId))];
+  const parts = byDocument(quoted).map(({ first, articles }) => {
+    const name = shortName(first);
+    const official = first.symbol !== null && name.endsWith(first.symbol);
+    const cited =
+      articles.length === 0
+        ? name
+        : official
+          ? `${articleList(articles)} ${name}`
+          : `${name}, ${articleList(articles)}`;
+    const replaced = replacement(first);
+    return `[${order.indexOf(first.docId) + 1}] ${cited}${replaced ? ` (${replaced})` : ""}`;
+  });
+  return `${BASIS_PREFIX} ${parts.join("; ")}`;
 }

@@ -13,12 +13,20 @@ import {
   type Passage,
 } from "../retrieve/hybrid-search.js";
 import { hasDiacritics } from "../text/normalize.js";
-import { type Citation, citationOf, formatSources } from "./citation.js";
+import { basisLine, type Citation, citationOf } from "./citation.js";
 import { referralsFor } from "./referral.js";
 
-/** An answer as `ask --json` prints it. */
+/**
+ * An answer as `ask --json` prints it. The text users see is `answer`: `body`, then a blank line
+ * and `basis` when there is one. The full list of sources is not in it: show
+ * `sourceLines(citations)` (one line per document, numbered as the [n] markers) on request.
+ */
 export interface Answer {
   readonly answer: string;
+  /** The quoted sentences, each passage followed by the [n] of its document; or the abstention. */
+  readonly body: string;
+  /** One line starting with `BASIS_PREFIX` ("Căn cứ: [1] Điều 7 Thông tư 124/2021/TT-BCA"); null when abstained. */
+  readonly basis: string | null;
   readonly abstained: boolean;
   readonly citations: Citation[];
 }
@@ -118,8 +126,9 @@ export function answers(s: Support, question: string, options: AnswerOptions): b
 
 /**
  * Answers a question extractively: the best passages, trimmed to their most relevant
- * sentences, each with its source. When the best passage covers too little of the question
- * the answer says that the documents do not cover it and where to turn instead.
+ * sentences, each marked with its document's [n], then one "Căn cứ:" line naming the documents
+ * quoted. When the best passage covers too little of the question the answer says that the
+ * documents do not cover it and where to turn instead.
  */
 export async function answerQuestion(
   index: KnowledgeIndex,
@@ -130,11 +139,11 @@ export async function answerQuestion(
   const q = index.questionWeights(question);
   const best = passages[0];
   if (!best || !answers(support(q, index.contextText(best.chunk)), question, options)) {
-    const lines = [
+    const body = [
       "Xin lỗi, tài liệu của bot chưa có thông tin để trả lời câu hỏi này, nên bot không đoán.",
       ...referralsFor(question),
-    ];
-    return { answer: lines.join("\n"), abstained: true, citations: [], passages };
+    ].join("\n");
+    return { answer: body, body, basis: null, abstained: true, citations: [], passages };
   }
   // Quote the best passage and the next ones that are nearly as strong.
   const quoted = passages
@@ -144,13 +153,11 @@ export async function answerQuestion(
     )
     .slice(0, options.quoted);
   const citations = passages.map(citationOf);
-  // Sources are listed once per document; the [n] after a quote points to its document.
+  // The [n] after a quote numbers its document as sourceLines(citations) lists them.
   const docOrder = [...new Set(passages.map((p) => p.meta.docId))];
-  const kinds = new Map(passages.map((p) => [p.meta.docId, p.meta.kind]));
-  const parts = quoted.map(
-    (p) => `${bestSentences(q, p.chunk.text, options.maxQuote)} [${docOrder.indexOf(p.meta.docId) + 1}]`,
-  );
-  const sources = formatSources(citations, kinds).map((line, i) => `[${i + 1}] ${line}`);
-  const answer = [...parts, "", "Nguồn:", ...sources].join("\n");
-  return { answer, abstained: false, citations, passages };
+  const body = quoted
+    .map((p) => `${bestSentences(q, p.chunk.text, options.maxQuote)} [${docOrder.indexOf(p.meta.docId) + 1}]`)
+    .join("\n");
+  const basis = basisLine(quoted.map(citationOf), citations);
+  return { answer: `${body}\n\n${basis}`, body, basis, abstained: false, citations, passages };
 }

@@ -31,7 +31,9 @@ describe("the shared dialogue", () => {
       kind: "text",
       text: "khong doi mu bao hiem bi phat bao nhieu",
     });
-    expect(replies[0]?.text).toContain("Nguồn:");
+    // One compact "Căn cứ:" line under the quotes; the full list is behind "Xem nguồn".
+    expect(replies[0]?.text).toContain("Căn cứ: [1]");
+    expect(replies[0]?.text).not.toContain("Nguồn:");
     expect(replies[0]?.text).toContain("168/2024/NĐ-CP");
     expect(replies.at(-1)?.text).toContain("cam kết an toàn giao thông");
   });
@@ -44,7 +46,9 @@ describe("the shared dialogue", () => {
     });
     expect(answer?.choices?.map((c) => c.data)).toEqual(["src", "fb:up", "fb:down"]);
     const [sources] = await dialogue.handle(asker, { kind: "choice", data: "src" });
-    expect(sources?.text).toContain("124/2021/TT-BCA");
+    expect(sources?.text).toContain("Thông tư 124/2021/TT-BCA");
+    // Named by kind and symbol, not by the 25-word title.
+    expect(sources?.text).not.toContain("khu dân cư, xã, phường");
     expect((await dialogue.handle(asker, { kind: "choice", data: "fb:down" }))[0]?.text).toContain("Cảm ơn");
     const [stored] = await new RedisFeedbackStore(rt.redis, rt.prefix).recent(1);
     expect(stored).toMatchObject({
