@@ -62,6 +62,9 @@ async function ourPipeline() {
     TIP_REPLY_KEY: randomUUID().replaceAll("-", "").repeat(2),
     TIP_SENDER_SALT: randomUUID(),
     TIPS_PER_SENDER_PER_HOUR: "1000",
+    // The burst is the load being measured, not a flood to refuse.
+    TIPS_PER_PLACE_PER_HOUR: "1000000",
+    TIPS_PER_MINUTE: "100000",
     // Telegram allows about one message a second per chat; the fake has no such limit and the
     // bench measures our pipeline, so pacing is off here (a real burst is paced per officer).
     CHAT_MIN_INTERVAL_MS: "0",

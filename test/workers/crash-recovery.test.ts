@@ -46,6 +46,8 @@ describe("worker killed with SIGKILL in the middle of 200 deliveries", () => {
       TIP_REPLY_KEY: randomUUID().replaceAll("-", "").repeat(2),
       TIP_SENDER_SALT: randomUUID(),
       TIPS_PER_SENDER_PER_HOUR: "1000",
+      TIPS_PER_PLACE_PER_HOUR: "100000",
+      TIPS_PER_MINUTE: "100000",
     };
     rt = await testRuntime(undefined, {}, secretEnv);
     env = {

@@ -93,7 +93,12 @@ describe.skipIf(!hasRedisServer())(
       rt = await testRuntime(
         messenger,
         {},
-        { REDIS_URL: `redis://127.0.0.1:${redis.port}`, TIPS_PER_SENDER_PER_HOUR: "1000" },
+        {
+          REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+          TIPS_PER_SENDER_PER_HOUR: "1000",
+          TIPS_PER_PLACE_PER_HOUR: "100000",
+          TIPS_PER_MINUTE: "100000",
+        },
       );
 
       const burst = 60;

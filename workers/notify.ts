@@ -1,0 +1,232 @@
+import { randomUUID } from "node:crypto";
+import { DelayedError, type Job } from "bullmq";
+import {
+  type ChatAddress,
+  MessengerPermanentError,
+  MessengerRateLimitedError,
+  type OutgoingMessage,
+  type OutgoingPhoto,
+} from "./messenger.js";
+import { type NotifyJob, notifyJobSchema, QUEUES } from "./queues/jobs.js";
+import { officerTipMessage, placeText } from "./render.js";
+import { type StageDeps, unrecoverable } from "./stage.js";
+import { officerActions } from "./tip/officer-actions.js";
+import type { TipsterLang } from "./tip/reply-handle.js";
+import { senderKey } from "./tip/sender-key.js";
+import { CATEGORY_LABELS, type Channel } from "./tip/tip.js";
+import type { TipRecord } from "./tip/tip-store.js";
+
+/**
+ * The officer's question as the tipster reads it, in the language they chat in, with how to
+ * answer on their channel: Telegram has reply-to, the web chat a "Trả lời" button, Zalo
+ * neither — there (and whenever a plain message follows) the bot asks before sending it on.
+ */
+const QUESTION_TO_TIPSTER: Record<
+  TipsterLang,
+  { intro: (code: string) => string; howToAnswer: Record<Channel, string> }
+> = {
+  vi: {
+    intro: (code) => `Cán bộ phụ trách hỏi thêm về tin báo ${code}:`,
+    howToAnswer: {
+      telegram:
+        "Hãy trả lời trực tiếp vào tin nhắn này, hoặc cứ nhắn câu trả lời: bot sẽ hỏi lại trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
+      zalo: "Cứ nhắn câu trả lời vào đây: bot sẽ hỏi lại để bạn xác nhận trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
+      web: "Bấm “Trả lời” dưới tin này, hoặc cứ nhắn câu trả lời: bot sẽ hỏi lại trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
+    },
+  },
+  en: {
+    intro: (code) => `The officer handling tip ${code} has a question:`,
+    howToAnswer: {
+      telegram:
+        "Reply to this message, or just type your answer: the bot asks before passing it on. Who you are stays hidden.",
+      zalo: "Just type your answer here: the bot asks you to confirm before passing it on. Who you are stays hidden.",
+      web: "Press “Reply” under this message, or just type your answer: the bot asks before passing it on. Who you are stays hidden.",
+    },
+  },
+};
+
+/**
+ * The notify stage (queue "notify"): sends one message — a tip to an officer, an officer's
+ * question to a tipster (through the sealed reply handle), an answer, an alert. Idempotent:
+ * the delivery ledger stops a second send of the same id; a send interrupted by a crash is
+ * resent marked "(Gửi lại)". Paced per chat (`minChatIntervalMs`), 429s wait out `retry_after`,
+ * permanent failures are dead-lettered with an alert to the duty officer.
+ */
+export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
+  return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
+    const parsed = notifyJobSchema.safeParse(job.data);
+    if (!parsed.success) throw unrecoverable(`invalid notify job: ${parsed.error.message}`);
+    const data = parsed.data;
+    const { store } = deps;
+    if (await store.deliveryOf(data.deliveryId)) return "already-sent";
+    const tip = await store.get(data.tipId);
+    if (!tip) throw unrecoverable(`tip ${data.tipId} not found`);
+
+    const target = addressOf(deps, data, tip);
+    if (!(await takeChatSlot(deps, minChatIntervalMs, target.address))) {
+      await job.moveToDelayed(deps.now() + minChatIntervalMs, token);
+      throw new DelayedError();
+    }
+    let message = await withPhotos(
+      deps,
+      data,
+      tip,
+      render(deps, data, tip, target.address.channel, target.lang),
+    );
+    // Remembered before sending, so that an answer typed the moment it arrives finds it.
+    if (data.kind === "question" && data.to.type === "tipster")
+      await deps.pending.set(target.address, tip.id, deps.now());
+    // A retry after a crash in the middle of a send cannot know whether it went out; the
+    // recipient is told, rather than the message being dropped.
+    if (await store.startDelivery(data.deliveryId))
+      message = { ...message, text: `(Gửi lại) ${message.text}` };
+    let messageId: string;
+    try {
+      ({ messageId } = await deps.messenger.send(target.address, message));
+    } catch (err) {
+      if (err instanceof MessengerRateLimitedError) {
+        await job.moveToDelayed(deps.now() + err.retryAfterMs, token);
+        throw new DelayedError();
+      }
+      const permanent = err instanceof MessengerPermanentError;
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (permanent || last) await deadLetter(deps, job, data, (err as Error).message);
+      throw permanent ? unrecoverable((err as Error).message) : err;
+    }
+    await store.recordDelivery(data.deliveryId, messageId);
+    await afterDelivery(deps, data, tip, target.label);
+    return "sent";
+  };
+}
+
+/** Tip messages to officers carry the tip's (already sanitised) photos. */
+async function withPhotos(
+  deps: StageDeps,
+  data: NotifyJob,
+  tip: TipRecord,
+  message: OutgoingMessage,
+): Promise<OutgoingMessage> {
+  if (data.to.type !== "contact" || tip.photoIds.length === 0) return message;
+  if (data.kind !== "new-tip" && data.kind !== "escalation" && data.kind !== "forwarded") return message;
+  const photos: OutgoingPhoto[] = [];
+  for (const id of tip.photoIds) {
+    const bytes = await deps.store.getPhoto(id);
+    if (bytes) photos.push({ bytes, mime: "image/jpeg" });
+    else deps.logger.warn({ tipId: tip.id, photoId: id }, "photo of a tip is missing");
+  }
+  return { ...message, photos };
+}
+
+function addressOf(
+  deps: StageDeps,
+  data: NotifyJob,
+  tip: TipRecord,
+): { address: ChatAddress; label: string; lang?: TipsterLang | undefined } {
+  if (data.to.type === "tipster") {
+    try {
+      const { channel, chatId, lang } = deps.sealer.open(tip.replyHandle);
+      return { address: { channel, chatId }, label: "tipster", lang };
+    } catch (err) {
+      throw unrecoverable(`reply handle of tip ${tip.id} cannot be opened: ${(err as Error).message}`);
+    }
+  }
+  const contact = deps.routing.contactById(data.to.contactId);
+  if (!contact) throw unrecoverable(`contact ${data.to.contactId} is not in the routing table`);
+  return { address: { channel: contact.channel, chatId: contact.chatId }, label: contact.id };
+}
+
+function render(
+  deps: StageDeps,
+  data: NotifyJob,
+  tip: TipRecord,
+  channel: Channel,
+  lang?: TipsterLang,
+): OutgoingMessage {
+  const { routing } = deps;
+  switch (data.kind) {
+    case "new-tip":
+      return officerTipMessage(tip, routing, "new-tip");
+    case "escalation":
+      return officerTipMessage(tip, routing, "escalation");
+    case "forwarded":
+      return officerTipMessage(
+        tip,
+        routing,
+        "forwarded",
+        data.text ? `Ghi chú khi chuyển: ${data.text}` : undefined,
+      );
+    case "question": {
+      const words = QUESTION_TO_TIPSTER[lang ?? "vi"];
+      return { text: [words.intro(tip.caseCode), data.text ?? "", words.howToAnswer[channel]].join("\n") };
+    }
+    case "answer":
+      return {
+        text: [`Người báo tin ${tip.caseCode} trả lời:`, data.text ?? ""].join("\n"),
+        actions: [
+          { data: `ask:${tip.id}`, label: "Hỏi thêm", command: `/hoi ${tip.caseCode} <câu hỏi>` },
+          { data: `close:${tip.id}`, label: "Đóng", command: `/dong ${tip.caseCode} <kết quả>` },
+        ],
+      };
+    case "alert":
+      return {
+        text: [
+          `⚠️ CẢNH BÁO — tin báo ${tip.caseCode} (${CATEGORY_LABELS[tip.category]}, ${placeText(tip, routing)})`,
+          data.text ?? "",
+        ].join("\n"),
+        actions: officerActions(tip, ["ack"]),
+      };
+  }
+}
+
+async function afterDelivery(deps: StageDeps, data: NotifyJob, tip: TipRecord, label: string): Promise<void> {
+  const at = deps.now();
+  const audit = { at, actor: "system", action: `delivered:${data.kind}`, detail: `→ ${label}` };
+  if (data.kind === "new-tip" || data.kind === "escalation" || data.kind === "forwarded") {
+    const r = await deps.store.transition(tip.id, { status: "delivered", deliveredAt: at }, audit, [
+      "routed",
+    ]);
+    if (r === "wrong-status") await deps.store.appendAudit(tip.id, audit);
+  } else {
+    await deps.store.appendAudit(tip.id, audit);
+  }
+}
+
+/** Per-chat pacing: at most one message per `minChatIntervalMs` to one chat. */
+async function takeChatSlot(deps: StageDeps, ms: number, address: ChatAddress): Promise<boolean> {
+  if (ms <= 0) return true;
+  const key = `${deps.queues.prefix}:pace:${senderKey(deps.salt, address.channel, address.chatId)}`;
+  return (await deps.redis.set(key, "1", "PX", ms, "NX")) === "OK";
+}
+
+/** Moves a delivery that failed for good to the dead-letter queue and alerts the duty officer. */
+async function deadLetter(
+  deps: StageDeps,
+  job: Job<NotifyJob>,
+  data: NotifyJob,
+  reason: string,
+): Promise<void> {
+  const { queues, routing, logger } = deps;
+  await queues.addDeadLetter({
+    queue: QUEUES.notify,
+    jobId: String(job.id),
+    name: job.name,
+    data,
+    reason,
+    failedAt: deps.now(),
+  });
+  const duty = routing.dutyOfficer.id;
+  const isDutyAlert = data.kind === "alert" && data.to.type === "contact" && data.to.contactId === duty;
+  logger.error({ jobId: job.id, kind: data.kind, reason }, "delivery failed for good; dead-lettered");
+  deps.metrics?.deliveryFailures.inc({ kind: data.kind });
+  if (isDutyAlert) return; // the alert channel itself is down: the log above is all we can do
+  await queues.addNotify(
+    {
+      deliveryId: `${data.deliveryId}-dead-${randomUUID().slice(0, 8)}`,
+      tipId: data.tipId,
+      kind: "alert",
+      to: { type: "contact", contactId: duty },
+      text: `Không gửi được tin (${data.kind}) đến ${data.to.type === "contact" ? data.to.contactId : "người báo tin"}: ${reason}. Đề nghị kiểm tra và xử lý.`,
+    },
+    1,
+  );
+}

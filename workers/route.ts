@@ -1,0 +1,56 @@
+import type { Job } from "bullmq";
+import { type IntakeJob, intakeJobSchema } from "./queues/jobs.js";
+import { type StageDeps, unrecoverable } from "./stage.js";
+import { CATEGORY_LABELS } from "./tip/tip.js";
+
+/**
+ * The route stage (queue "tip-intake"): finds a received tip's contact chain in the routing
+ * table, queues the message to the first contact and the first escalation, then marks the
+ * tip routed. Idempotent: a retry finds the tip no longer "received", or re-adds jobs whose
+ * deterministic ids make the second add a no-op.
+ */
+export function routeStage(deps: StageDeps) {
+  return async (job: Job<IntakeJob>): Promise<string> => {
+    const data = intakeJobSchema.safeParse(job.data);
+    if (!data.success) throw unrecoverable(`invalid intake job: ${data.error.message}`);
+    const { store, routing, queues } = deps;
+    const tip = await store.get(data.data.tipId);
+    if (!tip) throw unrecoverable(`tip ${data.data.tipId} not found`);
+    if (tip.status !== "received") return "already-routed";
+    const route = routing.resolve(tip.category, tip.place);
+    const chain = route.chain.map((c) => c.id);
+    const first = chain[0];
+    if (!first) throw unrecoverable(`no contact for tip ${tip.id}`);
+    // Enqueue before changing status: if we die in between, the retry finds "received" again
+    // and the deterministic job ids make the second enqueue a no-op.
+    await queues.addNotify(
+      {
+        deliveryId: `${tip.id}-new-${first}`,
+        tipId: tip.id,
+        kind: "new-tip",
+        to: { type: "contact", contactId: first },
+      },
+      tip.urgency === "khan-cap" ? 1 : 5,
+    );
+    if (chain.length > 1 || routing.dutyOfficer.id !== first)
+      await queues.addEscalation({ tipId: tip.id, level: 1 }, routing.deadlineMs(tip.urgency));
+    await store.transition(
+      tip.id,
+      {
+        status: "routed",
+        chain,
+        level: 0,
+        ...(route.commune && { communeId: route.commune.id }),
+        ...(route.school && { schoolId: route.school.id }),
+      },
+      {
+        at: deps.now(),
+        actor: "system",
+        action: "routed",
+        detail: `${CATEGORY_LABELS[tip.category]} → ${chain.join(" → ")}`,
+      },
+      ["received"],
+    );
+    return "routed";
+  };
+}
