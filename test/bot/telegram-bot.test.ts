@@ -78,7 +78,7 @@ describe("the Telegram bot against a fake Bot API", () => {
     expect(menu.inline_keyboard.flat().map((b) => b.callback_data)).toContain("d:menu:report");
     await bot.handleUpdate(text(STUDENT, "so dien thoai bao chay la so may"));
     expect(lastTo(STUDENT)?.text).toContain("114");
-    expect(lastTo(STUDENT)?.text).toContain("Nguồn:");
+    expect(lastTo(STUDENT)?.text).toContain("Căn cứ: ");
   });
 
   it("takes a drug tip with a photo; the officer gets it without the student's ids or EXIF, then acts on it", async () => {
