@@ -18,7 +18,7 @@ import { createHttpServer } from "./http/server.js";
 import { LocalRedisError, localRedis, type ResolvedRedis } from "./local-redis.js";
 import { createTelegramBot } from "./telegram/bot.js";
 import { demoOfficerRoutes } from "./web/demo-officers.js";
-import { cookieSecretFrom, registerWebChat } from "./web/web-chat.js";
+import { cookieSecretFrom, registerWebChat, sessionLanguage } from "./web/web-chat.js";
 import { ZaloClient } from "./zalo/zalo-client.js";
 import { pollZalo } from "./zalo/zalo-polling.js";
 
@@ -48,8 +48,9 @@ const runtime = await createTipRuntime(config, {
 // The page reads the same streams the workers write (stateless views of Redis keys).
 const streams = chatStreamsFor(config, runtime.redis, salt);
 await runtime.intake.reconcile();
+const sessions = new RedisSessionStore(runtime.redis, config.tips.prefix);
 const dialogue = new Dialogue({
-  sessions: new RedisSessionStore(runtime.redis, config.tips.prefix),
+  sessions,
   routing: runtime.routing,
   intake: runtime.intake,
   triage: runtime.triage,
@@ -116,7 +117,10 @@ if (config.web) {
     secureCookies: config.web.secureCookies,
     embedOrigins: config.web.embedOrigins,
     cookieSecret: cookieSecretFrom(salt),
-    ...(demo && { extend: demoOfficerRoutes({ dialogue, routing: runtime.routing, inbox: demo }) }),
+    languageOf: sessionLanguage(sessions, salt),
+    ...(demo && {
+      extend: demoOfficerRoutes({ dialogue, routing: runtime.routing, inbox: demo, tips: runtime.store }),
+    }),
   });
 }
 await server.listen({ port: config.http.port, host: config.http.host });

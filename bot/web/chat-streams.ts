@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { ChatAddress, Messenger, OutgoingMessage } from "../../workers/messenger.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
+import { MediaUrlSigner } from "../http/media-urls.js";
 
 /**
  * Messages the workers send to web chats (a question relayed to a tipster) and, in the demo,
@@ -9,11 +10,18 @@ import { senderKey } from "../../workers/tip/sender-key.js";
  * stream it reads from a cursor: a failed fetch loses nothing and several tabs see the same.
  */
 
-/** A message as the browser gets it. Photos are counted, not stored a second time. */
+/** A sanitised photo's id in the tip store (`sanitizePhoto`: the first 128 bits of its SHA-256). */
+export const PHOTO_ID = /^[a-f0-9]{32}$/;
+
+/**
+ * A message as the browser gets it. Photos are not stored a second time: they are counted and,
+ * in the demo officer inboxes, named by the id the tip store keeps them under.
+ */
 export const streamedMessageSchema = z.object({
   text: z.string(),
   actions: z.array(z.object({ data: z.string(), label: z.string() })).default([]),
   photos: z.number().int().min(0).default(0),
+  photoIds: z.array(z.string().regex(PHOTO_ID)).default([]),
 });
 export type StreamedMessage = z.infer<typeof streamedMessageSchema> & { readonly id: string };
 
@@ -29,11 +37,14 @@ class ChatStreams {
     private readonly ttlSeconds: number,
   ) {}
 
-  async push(key: string, message: OutgoingMessage): Promise<string> {
+  /** Appends a message; `withPhotoIds` keeps the photos' store ids (officer inboxes only). */
+  async push(key: string, message: OutgoingMessage, withPhotoIds = false): Promise<string> {
+    const photos = message.photos ?? [];
     const entry = JSON.stringify({
       text: message.text,
       actions: (message.actions ?? []).map((a) => ({ data: a.data, label: a.label })),
-      photos: message.photos?.length ?? 0,
+      photos: photos.length,
+      ...(withPhotoIds && { photoIds: photos.map((p) => MediaUrlSigner.idOf(p.bytes)) }),
     });
     const [[err, id] = [null, null]] =
       (await this.redis
@@ -100,7 +111,9 @@ export class WebOutbox implements Messenger {
 /**
  * Demo only: stands in for Telegram and Zalo when no token is given, keeping what the workers
  * send to each (invented) officer of the routing example so the web page's officer view can
- * show it. Officer chat ids are not tipster data.
+ * show it. Officer chat ids are not tipster data. The inboxes live under the instance's key
+ * prefix, like its queues: two people sharing one Redis see each other's tips only when they
+ * also share a QUEUE_PREFIX (and then their workers take each other's jobs anyway).
  */
 export class DemoOfficerInbox implements Messenger {
   private readonly streams: ChatStreams;
@@ -117,7 +130,7 @@ export class DemoOfficerInbox implements Messenger {
   }
 
   async send(to: ChatAddress, message: OutgoingMessage): Promise<{ messageId: string }> {
-    return { messageId: await this.streams.push(this.key(to), message) };
+    return { messageId: await this.streams.push(this.key(to), message, true) };
   }
 
   read(to: ChatAddress, cursor?: string): Promise<StreamedMessage[]> {

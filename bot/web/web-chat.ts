@@ -7,7 +7,10 @@ import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Logger } from "../../logger.js";
+import { senderKey } from "../../workers/tip/sender-key.js";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
+import { type Lang, t, withLang } from "../dialogue/i18n.js";
+import type { SessionStore } from "../dialogue/session-store.js";
 import { STREAM_ID, type WebOutbox } from "./chat-streams.js";
 
 export interface WebChatDeps {
@@ -23,6 +26,11 @@ export interface WebChatDeps {
    * chat, so a script cannot invent cookies to dodge the per-sender limits.
    */
   readonly cookieSecret: Buffer;
+  /**
+   * The chat's language (`sessionLanguage`), so that what the page shows on its own (refusals,
+   * button captions) matches the dialogue's. Vietnamese when not given.
+   */
+  readonly languageOf?: (chatId: string) => Promise<Lang>;
   /** Extra routes inside the same scope (the demo officer view). */
   readonly extend?: (scope: FastifyInstance) => Promise<void>;
 }
@@ -34,7 +42,8 @@ export const COOKIE = "ssg_chat";
  */
 const CHAT_ID = /^[A-Za-z0-9_-]{43}$/;
 const MAX_AGE_S = 30 * 24 * 3600;
-const MAX_PHOTO_BYTES = 15 * 1024 * 1024;
+/** Largest photo the web chat takes (the page checks it before uploading). */
+export const MAX_PHOTO_BYTES = 15 * 1024 * 1024;
 const PHOTO_TYPES = ["image/jpeg", "image/png"];
 
 export const chatInputSchema = z.union([
@@ -48,14 +57,41 @@ export function incomingOf(body: z.infer<typeof chatInputSchema>): Incoming {
   return { kind: "text", text: body.text, ...(body.quoted && { quoted: body.quoted }) };
 }
 
-/** Replies as JSON for the page: text and buttons only. */
-export function repliesJson(
+/** Locale keys of words for buttons the dialogue labels with an emoji only. */
+const WORDS_FOR_EMOJI: Readonly<Record<string, string>> = {
+  "fb:up": "web.feedbackUp",
+  "fb:down": "web.feedbackDown",
+};
+
+/**
+ * Replies as JSON for the page: text and buttons only. A button labelled with an emoji alone
+ * (👍/👎) gets words too, in `lang`: without an emoji font it would be an empty box.
+ */
+export async function repliesJson(
   replies: readonly Reply[],
-): { text: string; choices: { data: string; label: string }[] }[] {
-  return replies.map((r) => ({
-    text: r.text,
-    choices: (r.choices ?? []).map((c) => ({ data: c.data, label: c.label })),
-  }));
+  lang: Lang = "vi",
+): Promise<{ text: string; choices: { data: string; label: string }[] }[]> {
+  return withLang(lang, async () =>
+    replies.map((r) => ({
+      text: r.text,
+      choices: (r.choices ?? []).map((c) => {
+        const words = WORDS_FOR_EMOJI[c.data];
+        return {
+          data: c.data,
+          label: words && !/\p{L}/u.test(c.label) ? t(words, { emoji: c.label }) : c.label,
+        };
+      }),
+    })),
+  );
+}
+
+/** The web chat's language as the dialogue keeps it: read from the chat's session. */
+export function sessionLanguage(
+  sessions: Pick<SessionStore, "load">,
+  salt: Buffer,
+): (chatId: string) => Promise<Lang> {
+  // The same key as the dialogue's (Dialogue.handle).
+  return async (chatId) => (await sessions.load(senderKey(salt, "web", chatId))).lang;
 }
 
 /**
@@ -104,7 +140,15 @@ export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): 
         (_req, body, done) => done(null, body),
       );
 
-    scope.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    scope.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
+      // A photo the page should have refused (the limit is checked before upload): say so in
+      // the chat's language, with the limit, as the page shows `message` as it is.
+      if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" && req.routeOptions.url === "/chat/photo") {
+        const message = await say(req, "web.photoTooLarge", { mb: MAX_PHOTO_BYTES / 1024 / 1024 });
+        return reply.code(413).send({ error: "photo-too-large", maxBytes: MAX_PHOTO_BYTES, message });
+      }
+      if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" && req.routeOptions.url === "/chat/photo")
+        return reply.code(415).send({ error: "photo-type", message: await say(req, "report.photoType") });
       const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
       if (status === 500) deps.logger.error({ err: err.message }, "web chat request failed");
       return reply.code(status).send({ error: status === 500 ? "internal" : err.message });
@@ -125,6 +169,23 @@ export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): 
       if (!raw) return undefined;
       const { valid, value } = req.unsignCookie(raw);
       return valid && value && CHAT_ID.test(value) ? value : undefined;
+    };
+
+    const languageOf = async (chatId: string | undefined): Promise<Lang> =>
+      chatId && deps.languageOf ? deps.languageOf(chatId) : "vi";
+
+    /** A refusal in the chat's language (Vietnamese without a session). */
+    const say = async (req: FastifyRequest, key: string, vars?: Record<string, string | number>) => {
+      const lang = await languageOf(issuedChatId(req)).catch(() => "vi" as const);
+      return withLang(lang, async () => t(key, vars));
+    };
+
+    /** The dialogue's replies, with the language they are in (the page words its own notices in it). */
+    const answer = async (chatId: string, input: Incoming) => {
+      const replies = await deps.dialogue.handle({ channel: "web", chatId }, input);
+      // Read after the turn: "/lang en" switches the language of this turn's replies.
+      const lang = await languageOf(chatId);
+      return { replies: await repliesJson(replies, lang), lang };
     };
 
     /** The browser's chat id, or a 401 the page answers by opening a session. */
@@ -172,20 +233,15 @@ export async function registerWebChat(app: FastifyInstance, deps: WebChatDeps): 
       if (!chatId) return reply;
       const body = chatInputSchema.safeParse(req.body);
       if (!body.success) return reply.code(400).send({ error: "expected {text} or {choice}" });
-      const replies = await deps.dialogue.handle({ channel: "web", chatId }, incomingOf(body.data));
-      return { replies: repliesJson(replies) };
+      return answer(chatId, incomingOf(body.data));
     });
 
     scope.post("/chat/photo", async (req, reply) => {
       const chatId = chatOf(req, reply);
       if (!chatId) return reply;
       if (!Buffer.isBuffer(req.body) || req.body.length === 0)
-        return reply.code(415).send({ error: `send the image bytes as ${PHOTO_TYPES.join(", ")}` });
-      const replies = await deps.dialogue.handle(
-        { channel: "web", chatId },
-        { kind: "photo", bytes: req.body },
-      );
-      return { replies: repliesJson(replies) };
+        return reply.code(415).send({ error: "photo-type", message: await say(req, "report.photoType") });
+      return answer(chatId, { kind: "photo", bytes: req.body });
     });
 
     scope.get<{ Querystring: { after?: string } }>("/chat/inbox", async (req, reply) => {

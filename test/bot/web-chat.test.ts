@@ -10,7 +10,7 @@ import { demoOfficerRoutes } from "../../bot/web/demo-officers.js";
 import { COOKIE, cookieSecretFrom, registerWebChat } from "../../bot/web/web-chat.js";
 import { createLogger } from "../../logger.js";
 import { ChannelRouter, type Messenger } from "../../workers/messenger.js";
-import { photoWithMetadata } from "../fixtures/photos.js";
+import { GPS_POINTER, photoWithMetadata } from "../fixtures/photos.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
 
@@ -25,6 +25,8 @@ describe("web chat API", () => {
   let demo: DemoOfficerInbox;
   let app: FastifyInstance;
   let plain: FastifyInstance;
+  /** A server that sees every chat as English (the session's language, as `sessionLanguage` reads it). */
+  let english: FastifyInstance;
   const cookieSecret = randomBytes(32);
 
   beforeAll(async () => {
@@ -44,7 +46,7 @@ describe("web chat API", () => {
       secureCookies: false,
       embedOrigins: [],
       cookieSecret,
-      extend: demoOfficerRoutes({ dialogue, routing: rt.routing, inbox: demo }),
+      extend: demoOfficerRoutes({ dialogue, routing: rt.routing, inbox: demo, tips: rt.store }),
     });
     plain = createHttpServer({ logger });
     await registerWebChat(plain, {
@@ -55,11 +57,22 @@ describe("web chat API", () => {
       embedOrigins: [],
       cookieSecret,
     });
+    english = createHttpServer({ logger });
+    await registerWebChat(english, {
+      dialogue,
+      outbox,
+      logger,
+      secureCookies: false,
+      embedOrigins: [],
+      cookieSecret,
+      languageOf: async () => "en",
+    });
   }, 60_000);
 
   afterAll(async () => {
     await app.close();
     await plain.close();
+    await english.close();
     await rt.dispose();
     await dispose();
   });
@@ -105,8 +118,14 @@ describe("web chat API", () => {
     expect(csp).toContain("frame-ancestors 'self'");
     expect(csp).not.toContain("upgrade-insecure-requests");
     expect(r.headers["referrer-policy"]).toBe("no-referrer");
-    for (const asset of ["/chat.js", "/ui.js", "/chat.css", "/canbo.html"])
+    for (const asset of ["/chat.js", "/ui.js", "/chat.css", "/canbo.html", "/canbo.js"])
       expect((await app.inject({ method: "GET", url: asset })).statusCode).toBe(200);
+    // A favicon from this origin (the CSP's default-src 'self' allows it), with its type.
+    expect(r.body).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    const icon = await app.inject({ method: "GET", url: "/favicon.svg" });
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers["content-type"]).toContain("image/svg+xml");
+    expect(icon.body).toMatch(/^<svg /);
   });
 
   it("gives an anonymous browser an opaque HttpOnly cookie and nothing else", async () => {
@@ -233,6 +252,40 @@ describe("web chat API", () => {
     expect(await rt.redis.exists(created[0] as string)).toBe(0);
   });
 
+  it("refuses a photo over the web limit with a clear error in the chat's language", async () => {
+    const chat = await newSession();
+    const tooLarge = (server: FastifyInstance) =>
+      server.inject({
+        method: "POST",
+        url: "/chat/photo",
+        payload: Buffer.alloc(15 * 1024 * 1024 + 1, 0xff),
+        headers: { "content-type": "image/jpeg" },
+        cookies: { [COOKIE]: chat },
+      });
+    const vi = await tooLarge(app);
+    expect(vi.statusCode).toBe(413);
+    expect(vi.json()).toEqual({
+      error: "photo-too-large",
+      maxBytes: 15 * 1024 * 1024,
+      message: expect.stringContaining("tối đa 15 MB"),
+    });
+    const en = await tooLarge(english);
+    expect(en.statusCode).toBe(413);
+    expect(en.json()).toMatchObject({
+      error: "photo-too-large",
+      message: expect.stringContaining("up to 15 MB"),
+    });
+    const webp = await english.inject({
+      method: "POST",
+      url: "/chat/photo",
+      payload: Buffer.from("RIFF"),
+      headers: { "content-type": "image/webp" },
+      cookies: { [COOKIE]: chat },
+    });
+    expect(webp.statusCode).toBe(415);
+    expect(webp.json()).toEqual({ error: "photo-type", message: "Only JPEG or PNG photos are accepted." });
+  });
+
   it("answers a question with sources", async () => {
     const chat = await newSession();
     const r = await say(chat, { text: "khong doi mu bao hiem bi phat bao nhieu" });
@@ -240,6 +293,21 @@ describe("web chat API", () => {
     const [answer] = replies(r);
     expect(answer?.text).toContain("168/2024/NĐ-CP");
     expect(answer?.choices.map((c) => c.label)).toContain("Xem nguồn");
+    // 👍/👎 with words (an empty box where no emoji font is installed), in the chat's language.
+    expect(answer?.choices.map((c) => c.label)).toEqual(
+      expect.arrayContaining(["👍 Hữu ích", "👎 Chưa hữu ích"]),
+    );
+    expect((r.json() as { lang: string }).lang).toBe("vi");
+    const inEnglish = await english.inject({
+      method: "POST",
+      url: "/chat/message",
+      payload: { text: "khong doi mu bao hiem bi phat bao nhieu" },
+      cookies: { [COOKIE]: chat },
+    });
+    expect((inEnglish.json() as Json & { lang: string }).lang).toBe("en");
+    expect(replies(inEnglish)[0]?.choices.map((c) => c.label)).toEqual(
+      expect.arrayContaining(["👍 Helpful", "👎 Not helpful"]),
+    );
   });
 
   it("takes a tip with a photo, and delivers the officer's question to the browser's inbox", async () => {
@@ -332,8 +400,52 @@ describe("web chat API", () => {
     const answered = await say(chat, { text: "Không ai bị thương nặng", quoted: messages[0]?.text ?? "" });
     expect(replies(answered)[0]?.text).toContain("Đã chuyển câu trả lời");
 
-    // Nothing stored in Redis holds the cookie.
-    for (const key of await rt.redis.keys(`${rt.prefix}*`)) expect(key).not.toContain(chat);
+    // The officer's page shows the photo itself, served by this server without its metadata.
+    type InboxMessage = {
+      text: string;
+      photos: number;
+      photoUrls: string[];
+      actions: { data: string; label: string }[];
+      tipStatus?: string;
+    };
+    const tipMessage = async () => {
+      const inbox = await app.inject({ method: "GET", url: `/demo/officers/${officerId}/inbox` });
+      const found = (inbox.json() as { messages: InboxMessage[] }).messages.find(
+        (m) => m.text.includes(code) && m.photos > 0,
+      );
+      if (!found) throw new Error(`no tip message in ${inbox.body}`);
+      return found;
+    };
+    const [photoUrl] = (await tipMessage()).photoUrls;
+    expect(photoUrl).toMatch(/^\/demo\/photos\/[a-f0-9]{32}\.jpg$/);
+    const served = await app.inject({ method: "GET", url: photoUrl as string });
+    expect(served.statusCode).toBe(200);
+    expect(served.headers["content-type"]).toBe("image/jpeg");
+    expect(served.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(served.rawPayload.includes(GPS_POINTER)).toBe(false);
+    expect(served.rawPayload.includes(Buffer.from("Exif", "latin1"))).toBe(false);
+    expect((await plain.inject({ method: "GET", url: photoUrl as string })).statusCode).toBe(404);
+    expect((await app.inject({ method: "GET", url: "/demo/photos/not-an-id.jpg" })).statusCode).toBe(404);
+
+    // Buttons follow the tip's status, whatever the message was sent with (a reload of the page).
+    const labels = async () => (await tipMessage()).actions.map((a) => a.label);
+    expect(await labels()).toEqual(["Nhận xử lý", "Hỏi thêm", "Chuyển", "Đóng"]);
+    const ack = actions.find((a) => a.label === "Nhận xử lý");
+    expect(replies(await act({ choice: ack?.data }))[0]?.text).toContain("Đã nhận xử lý");
+    expect(await labels()).toEqual(["Hỏi thêm", "Chuyển", "Đóng"]);
+    expect((await tipMessage()).tipStatus).toBe("acknowledged");
+    const close = actions.find((a) => a.label === "Đóng");
+    const outcome = await act({ choice: close?.data });
+    expect(replies(await act(choiceNamed(outcome, "Có cơ sở")))[0]?.text).toContain("Đã đóng");
+    expect(await labels()).toEqual([]);
+    expect((await tipMessage()).tipStatus).toBe("closed");
+
+    // Nothing stored in Redis holds the cookie or the chat id in it.
+    const chatId = chat.split(".")[0] as string;
+    for (const key of await rt.redis.keys(`${rt.prefix}*`)) {
+      expect(key).not.toContain(chat);
+      expect(key).not.toContain(chatId);
+    }
 
     // "Forget this browser" drops the outbox and the session, and clears the cookie.
     const forget = await app.inject({
@@ -344,7 +456,7 @@ describe("web chat API", () => {
     });
     expect(forget.statusCode).toBe(200);
     expect(forget.cookies.find((c) => c.name === COOKIE)?.value).toBe("");
-    expect((await outbox.read(chat)).length).toBe(0);
+    expect((await outbox.read(chatId)).length).toBe(0);
   });
 
   it("logs one line per request with the route pattern only: no query, cookie, address or headers", async () => {
@@ -394,9 +506,15 @@ describe("web chat API", () => {
 
   it("limits how fast one address can open new anonymous sessions", async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 25; i++)
-      codes.push((await plain.inject({ method: "POST", url: "/chat/session", payload: {} })).statusCode);
+    let refused: LightMyRequestResponse | undefined;
+    for (let i = 0; i < 25; i++) {
+      const r = await plain.inject({ method: "POST", url: "/chat/session", payload: {} });
+      codes.push(r.statusCode);
+      if (r.statusCode === 429) refused = r;
+    }
     expect(codes.filter((c) => c === 200).length).toBeLessThanOrEqual(20);
     expect(codes).toContain(429);
+    // No `message`: the page words this refusal itself, in the chat's language.
+    expect(refused?.json()).not.toHaveProperty("message");
   });
 });
