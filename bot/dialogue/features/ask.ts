@@ -1,4 +1,4 @@
-import { shortName } from "../../../knowledge/answer/citation.js";
+import { sourceLines } from "../../../knowledge/answer/citation.js";
 import { removeDiacritics } from "../../../knowledge/text/normalize.js";
 import type { Feature, Reply, Turn } from "../feature.js";
 import { t } from "../i18n.js";
@@ -12,11 +12,8 @@ export async function answer(turn: Turn, question: string): Promise<Reply[]> {
     question: question.slice(0, 1000),
     abstained: result.abstained,
     docIds: [...new Set(result.citations.map((c) => c.docId))],
-    sources: result.citations.map((c) =>
-      [shortName(c), c.article && `Điều ${c.article}`, c.section, c.date, c.replacedBy && `→ ${c.replacedBy}`]
-        .filter(Boolean)
-        .join(" · "),
-    ),
+    // One line per document, numbered as the answer's [n].
+    sources: sourceLines(result.citations),
   };
   const replies: Reply[] = [
     {
