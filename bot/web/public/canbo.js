@@ -1,10 +1,13 @@
-import { appendMessage, get, post, sendOnEnter } from "./ui.js";
+import { appendMessage, get, post, sendOnEnter, stayAtEnd } from "./ui.js";
 
 const log = document.getElementById("log");
 const select = document.getElementById("officer");
 const form = document.getElementById("composer");
 const input = document.getElementById("message");
 let cursor;
+
+/** What a message's tip has become since (its buttons are gone then). */
+const STATUS = { acknowledged: "Trạng thái: đang xử lý", closed: "Trạng thái: đã đóng" };
 
 function showReplies(replies) {
   for (const r of replies)
@@ -29,13 +32,31 @@ async function poll() {
   const res = await get(`/demo/officers/${encodeURIComponent(officer)}/inbox${q}`).catch(() => undefined);
   if (res?.status !== 200 || officer !== select.value) return;
   for (const m of res.body.messages ?? []) {
-    const photos = m.photos > 0 ? `\n📷 ${m.photos} ảnh (đã xóa thông tin ẩn)` : "";
-    appendMessage(log, { from: "bot", text: m.text + photos, choices: m.actions, onChoice: act });
+    // Photos as the officer receives them: re-encoded, without location or device data.
+    const photos = m.photos > 0 ? `\n${m.photos} ảnh đính kèm (đã xóa thông tin ẩn):` : "";
+    // Buttons come from the tip's status now, not from when the message was sent.
+    const status = STATUS[m.tipStatus];
+    appendMessage(log, {
+      from: "bot",
+      text: m.text + photos,
+      photos: m.photoUrls ?? [],
+      photoAlt: "Ảnh kèm tin báo (đã xóa thông tin ẩn)",
+      choices: m.actions,
+      onChoice: act,
+      extra: (li) => {
+        if (!status) return;
+        const p = document.createElement("p");
+        p.className = "tip-status";
+        p.textContent = status;
+        li.append(p);
+      },
+    });
     cursor = m.id;
   }
 }
 
 sendOnEnter(input, form);
+stayAtEnd(document.querySelector(".scroll"));
 
 select.addEventListener("change", () => {
   chosenByHand = true;
