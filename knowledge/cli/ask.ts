@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseConfig } from "../../config.js";
+import { sourceLines } from "../answer/citation.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../answer/compose.js";
 import { openOrBuildIndex } from "../engine.js";
 
@@ -26,8 +27,10 @@ const result = await answerQuestion(index, question, {
   minCoverage: knowledge.minCoverage,
 });
 if (values.json) {
-  const { answer, abstained, citations } = result;
-  console.log(JSON.stringify({ answer, abstained, citations }, null, 2));
+  const { answer, body, basis, abstained, citations } = result;
+  console.log(JSON.stringify({ answer, body, basis, abstained, citations }, null, 2));
 } else {
   console.log(result.answer);
+  const sources = sourceLines(result.citations);
+  if (sources.length > 0) console.log(`\nNguồn:\n${sources.map((x, i) => `[${i + 1}] ${x}`).join("\n")}`);
 }
