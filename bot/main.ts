@@ -83,6 +83,8 @@ const server = createHttpServer({
   logger,
   trustProxy: config.http.trustProxy,
   metrics: runtime.metrics.registry,
+  // /metrics is served to the admin only (the start-up lines say where).
+  ...(config.http.admin && { admin: config.http.admin }),
   health: async () => ({
     redis: await within(
       1000,
@@ -126,11 +128,61 @@ if (config.web) {
 await server.listen({ port: config.http.port, host: config.http.host });
 stops.unshift(() => server.close());
 logger.info({ port: config.http.port, mode: config.mode.kind }, "http server listening");
-if (config.web)
-  logger.info(
-    { demoOfficers: config.web.demoOfficers },
-    `web chat on http://${config.http.host === "0.0.0.0" ? "localhost" : config.http.host}:${config.http.port}/`,
-  );
+// Another `npm start` with the demo under the same prefix would take this one's tips.
+const demoPresence = await streams.demo?.announce();
+if (demoPresence) stops.push(demoPresence.stop);
+// The logs go to stderr; what a newcomer needs to open goes to stdout.
+console.log(startBanner(demoPresence?.others ?? 0));
+
+/** Where everything is, and which Redis and key prefix hold the data. */
+function startBanner(otherDemos: number): string {
+  const h = config.http.host;
+  const host = h === "0.0.0.0" || h === "::" ? "localhost" : h.includes(":") ? `[${h}]` : h;
+  const base = `http://${host}:${config.http.port}`;
+  const redisUrl = new URL(config.redisUrl);
+  if (redisUrl.password) redisUrl.password = "***";
+  const privateRedis = redis && config.redisUrl !== "redis://127.0.0.1:6379";
+  const channels = [
+    config.telegram && `Telegram (${config.mode.kind})`,
+    config.zalo && `Zalo (${config.mode.kind})`,
+    config.web && "web",
+  ].filter(Boolean);
+  const rows: [string, string][] = [
+    ["Web chat", config.web ? `${base}/` : "off (WEB_CHAT=false)"],
+    [
+      "Officer demo",
+      config.web?.demoOfficers
+        ? `${base}/canbo.html (shows every tip to whoever opens it)`
+        : "off (WEB_DEMO_OFFICERS=true to try the officers' side)",
+    ],
+    [
+      "Queues, metrics",
+      config.http.admin
+        ? `${base}/admin/queues, ${base}/metrics (as ADMIN_USER)`
+        : "off (set ADMIN_USER and ADMIN_PASSWORD)",
+    ],
+    ["Health", `${base}/healthz`],
+    ...(config.mode.kind === "webhook" ? [["Public URL", config.mode.publicUrl] as [string, string]] : []),
+    [
+      "Redis",
+      `${redisUrl.toString()}${privateRedis ? " (a private redis-server, data in ./data/redis)" : ""}, key prefix "${config.tips.prefix}" (QUEUE_PREFIX)`,
+    ],
+    ["Channels", channels.join(", ")],
+  ];
+  const warning =
+    otherDemos > 0
+      ? [
+          `Warning: ${otherDemos} other npm start with the officer demo uses the prefix "${config.tips.prefix}" on this Redis:`,
+          "  you would take each other's tips and see each other's demo inboxes. Give yours its own,",
+          `  e.g. QUEUE_PREFIX=${config.tips.prefix}-yourname npm start`,
+        ]
+      : [];
+  return [
+    "Cổng trường an toàn is running:",
+    ...rows.map(([k, v]) => `  ${`${k}:`.padEnd(17)}${v}`),
+    ...warning,
+  ].join("\n");
+}
 
 if (bot && webhook) {
   await bot.init();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { ChatAddress, Messenger, OutgoingMessage } from "../../workers/messenger.js";
@@ -119,7 +120,7 @@ export class DemoOfficerInbox implements Messenger {
   private readonly streams: ChatStreams;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
   ) {
     this.streams = new ChatStreams(redis, 7 * 24 * 3600);
@@ -139,5 +140,36 @@ export class DemoOfficerInbox implements Messenger {
 
   count(to: ChatAddress): Promise<number> {
     return this.streams.count(this.key(to));
+  }
+
+  /**
+   * Marks this process as running the demo under the prefix (a key renewed every 20 s) and
+   * counts the others doing so now: they would share its tips and inboxes. `stop` removes the mark.
+   */
+  async announce(): Promise<{ others: number; stop: () => Promise<void> }> {
+    const mine = `${this.prefix}:demo-instance:${randomUUID()}`;
+    let others = 0;
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        "MATCH",
+        `${this.prefix}:demo-instance:*`,
+        "COUNT",
+        1000,
+      );
+      others += keys.length;
+      cursor = next;
+    } while (cursor !== "0");
+    await this.redis.set(mine, "1", "PX", 60_000);
+    const renew = setInterval(() => void this.redis.pexpire(mine, 60_000).catch(() => undefined), 20_000);
+    renew.unref();
+    return {
+      others,
+      stop: async () => {
+        clearInterval(renew);
+        await this.redis.del(mine);
+      },
+    };
   }
 }

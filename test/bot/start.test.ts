@@ -29,7 +29,7 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     redis.disconnect();
   });
 
-  it("builds its index, answers /start and a question, and stops cleanly on SIGTERM", {
+  it("builds its index, prints where everything is, answers /start and a question, and stops cleanly on SIGTERM", {
     timeout: 60_000,
   }, async () => {
     api = await new FakeTelegramApi(TOKEN).start();
@@ -49,8 +49,14 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
         SECRETS_DIR: join(dir, "secrets"),
         LOG_LEVEL: "warn",
         PORT: String(port),
+        ADMIN_USER: "admin",
+        ADMIN_PASSWORD: "a-long-admin-password",
       },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let printed = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      printed += d.toString();
     });
     const chat = { id: 4242, type: "private", first_name: "P" };
     const from = { id: 4242, is_bot: false, first_name: "P" };
@@ -80,10 +86,25 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
       await new Promise((r) => setTimeout(r, 100));
     const [menu, answer] = api.messagesTo("4242");
     expect(menu?.text).toContain("Cổng trường an toàn");
-    expect(answer?.text).toContain("Nguồn:");
-    expect(zalo.messagesTo("zalo-parent-1")[0]?.text).toContain("Nguồn:");
+    expect(answer?.text).toMatch(/(Nguồn|Căn cứ): /);
+    expect(zalo.messagesTo("zalo-parent-1")[0]?.text).toMatch(/(Nguồn|Căn cứ): /);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
+    // What a newcomer needs to open, and where the data is (the logs are on stderr).
+    const base = `http://127.0.0.1:${port}`;
+    expect(printed).toContain(`Web chat:        ${base}/\n`);
+    expect(printed).toContain("Officer demo:    off (WEB_DEMO_OFFICERS=true");
+    expect(printed).toContain(`Queues, metrics: ${base}/admin/queues, ${base}/metrics (as ADMIN_USER)`);
+    const metrics = `${base}/metrics`;
+    expect((await fetch(metrics)).status).toBe(401);
+    const auth = `Basic ${Buffer.from("admin:a-long-admin-password").toString("base64")}`;
+    expect((await fetch(metrics, { headers: { authorization: auth } })).status).toBe(200);
+    expect(printed).toContain(`Health:          ${base}/healthz\n`);
+    expect(printed).toContain(
+      `Redis:           redis://127.0.0.1:6379, key prefix "${prefix}" (QUEUE_PREFIX)`,
+    );
+    expect(printed).toContain("Channels:        Telegram (polling), Zalo (polling), web");
+    expect(printed).not.toContain("Warning");
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((r) => child?.once("exit", (c) => r(c)));
     expect(code).toBe(0);

@@ -286,6 +286,23 @@ describe("web chat API", () => {
     expect(webp.json()).toEqual({ error: "photo-type", message: "Only JPEG or PNG photos are accepted." });
   });
 
+  it("keeps demo officer inboxes apart per key prefix, and tells of another demo on the same one", async () => {
+    const other = new DemoOfficerInbox(rt.redis, `${rt.prefix}-other`);
+    const officer = { channel: "telegram" as const, chatId: "demo-officer-1" };
+    await demo.send(officer, { text: "only in this prefix" });
+    expect(await other.read(officer)).toEqual([]);
+    expect((await demo.read(officer)).map((m) => m.text)).toEqual(["only in this prefix"]);
+    const first = await demo.announce();
+    const second = await new DemoOfficerInbox(rt.redis, rt.prefix).announce();
+    const elsewhere = await other.announce();
+    expect([first.others, second.others, elsewhere.others]).toEqual([0, 1, 0]);
+    await Promise.all([first.stop(), second.stop(), elsewhere.stop()]);
+    const last = await demo.announce();
+    expect(last.others).toBe(0);
+    await last.stop();
+    await rt.redis.del(`${rt.prefix}:demo-inbox:telegram:demo-officer-1`);
+  });
+
   it("answers a question with sources", async () => {
     const chat = await newSession();
     const r = await say(chat, { text: "khong doi mu bao hiem bi phat bao nhieu" });
