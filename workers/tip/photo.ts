@@ -9,15 +9,19 @@ import { Jimp } from "jimp";
  *
  * Pure JavaScript (jimp, jpeg-js, pngjs): no native binaries. Decoding is CPU-bound and blocks
  * the event loop (on the 2-core machine: about 2 s and 600 MB for a 12-megapixel JPEG, 6 s and
- * 1.1 GB at the 40-megapixel limit), so call it from a worker, one photo at a time, not from the
- * bot's update handler.
+ * 1.3 GB at the 40-megapixel limit), so the bot never calls `sanitizePhoto` itself: `PhotoPool`
+ * (photo-pool.ts) runs it on a bounded set of worker threads, after `checkPhoto` has refused, on
+ * the calling thread and from the header alone, what must not be decoded at all.
  *
  * Accepted inputs: JPEG and PNG, which is what Telegram, Zalo and browsers send. Everything
  * else (GIF, WebP, HEIC, TIFF, BMP, APNG) is refused as "not-an-image".
  */
 
-/** Why a photo was refused. */
-export type PhotoRejection = "too-large" | "not-an-image" | "too-many-pixels";
+/**
+ * Why a photo was refused. "busy" is not about the photo: every photo thread and queue slot was
+ * taken (PhotoPool), and the same photo may be sent again a minute later.
+ */
+export type PhotoRejection = "too-large" | "not-an-image" | "too-many-pixels" | "busy";
 
 /** The photo cannot be accepted. `reason` is safe to map to a user message. */
 export class PhotoRejectedError extends Error {
@@ -51,12 +55,12 @@ export interface SanitizedPhoto {
 const DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024;
 const DEFAULT_MAX_SIDE = 1600;
 /** Decompression-bomb limit, checked from the header before any pixel is decoded. */
-const MAX_PIXELS = 40_000_000;
+export const MAX_PIXELS = 40_000_000;
 const JPEG_QUALITY = 85;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-interface Size {
+export interface Size {
   readonly width: number;
   readonly height: number;
 }
@@ -95,7 +99,8 @@ function pngSize(b: Buffer): Size | undefined {
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
-function headerSize(b: Buffer): Size | undefined {
+/** Width and height declared by a JPEG's SOF or a PNG's IHDR, read without decoding. */
+export function headerSize(b: Buffer): Size | undefined {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegSize(b);
   if (b.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) return pngSize(b);
   return undefined;
@@ -119,6 +124,23 @@ function assertBareJpeg(b: Buffer): void {
 }
 
 /**
+ * The checks that need no decoding: size of the file, JPEG or PNG signature, and the pixel count
+ * its header declares. Cheap (it walks the segment headers only), so the pool runs it on the
+ * calling thread and a refused photo never takes a thread or a queue slot. Throws
+ * PhotoRejectedError ("too-large", "not-an-image", "too-many-pixels") and returns the declared
+ * size otherwise.
+ */
+export function checkPhoto(bytes: Buffer, opts: Pick<SanitizePhotoOptions, "maxInputBytes"> = {}): Size {
+  if (!Buffer.isBuffer(bytes)) throw new PhotoRejectedError("not-an-image");
+  if (bytes.length > (opts.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES))
+    throw new PhotoRejectedError("too-large");
+  const size = headerSize(bytes);
+  if (!size || size.width === 0 || size.height === 0) throw new PhotoRejectedError("not-an-image");
+  if (size.width * size.height > MAX_PIXELS) throw new PhotoRejectedError("too-many-pixels");
+  return size;
+}
+
+/**
  * Decodes a JPEG or PNG and re-encodes it as a fresh JPEG (quality 85), so that no metadata of the
  * original survives: EXIF (GPS, camera serial, thumbnail), XMP, IPTC, ICC profiles, comments, PNG
  * text chunks. The EXIF orientation is applied to the pixels first, so the photo still shows the
@@ -130,15 +152,9 @@ function assertBareJpeg(b: Buffer): void {
  * "not-an-image" for anything that is not a decodable JPEG or PNG.
  */
 export async function sanitizePhoto(bytes: Buffer, opts: SanitizePhotoOptions = {}): Promise<SanitizedPhoto> {
-  const maxInputBytes = opts.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const maxSide = opts.maxSide ?? DEFAULT_MAX_SIDE;
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new RangeError("maxSide must be a positive integer");
-  if (!Buffer.isBuffer(bytes)) throw new PhotoRejectedError("not-an-image");
-  if (bytes.length > maxInputBytes) throw new PhotoRejectedError("too-large");
-
-  const size = headerSize(bytes);
-  if (!size || size.width === 0 || size.height === 0) throw new PhotoRejectedError("not-an-image");
-  if (size.width * size.height > MAX_PIXELS) throw new PhotoRejectedError("too-many-pixels");
+  checkPhoto(bytes, opts);
 
   let image: Awaited<ReturnType<typeof Jimp.fromBuffer>>;
   try {
