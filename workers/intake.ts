@@ -5,7 +5,8 @@ import type { TipQueues } from "./queues/tip-queues.js";
 import type { RoutingTable } from "./routing/routing-table.js";
 import { newCaseCode } from "./tip/case-code.js";
 import { detectEmergency, type Emergency } from "./tip/emergency.js";
-import { sanitizePhoto } from "./tip/photo.js";
+import type { PhotoRejectedError, SanitizedPhoto } from "./tip/photo.js";
+import type { PhotoSanitizer } from "./tip/photo-pool.js";
 import { newPin, type PinHasher } from "./tip/pin.js";
 import type { ReplyHandleSealer, TipsterLang } from "./tip/reply-handle.js";
 import { type CounterRateLimiter, type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
@@ -71,6 +72,8 @@ export interface TipIntakeDeps {
   readonly sealer: ReplyHandleSealer;
   readonly pins: PinHasher;
   readonly limiter: SenderRateLimiter;
+  /** Decodes photos off the main thread (PhotoPool). */
+  readonly photos: PhotoSanitizer;
   /** Tips per school or commune ("place:<id>") and in all ("all"), whoever sends them. */
   readonly placeLimiter: CounterRateLimiter;
   readonly globalLimiter: CounterRateLimiter;
@@ -170,12 +173,21 @@ export class TipIntake {
   }
 
   /**
-   * Strips a photo of its metadata (EXIF, GPS) by re-encoding it, and keeps it for a day for a
-   * tip to claim. Returns the id to put in the submission's `photoIds`. Throws
-   * PhotoRejectedError for files that are too big or not JPEG/PNG.
+   * Strips a photo of its metadata (EXIF, GPS) by re-encoding it on a photo thread, and keeps it
+   * for a day for a tip to claim. Returns the id to put in the submission's `photoIds`. Throws
+   * PhotoRejectedError: "too-large", "too-many-pixels", "not-an-image" for the file, "busy"
+   * when every photo thread and queue slot is taken (the same photo may be sent again later).
    */
   async addPhoto(bytes: Buffer): Promise<string> {
-    const photo = await sanitizePhoto(bytes);
+    let photo: SanitizedPhoto;
+    try {
+      photo = await this.deps.photos.sanitize(bytes);
+    } catch (err) {
+      const refused = err as Partial<PhotoRejectedError>;
+      if (refused.name === "PhotoRejectedError" && refused.reason === "busy")
+        this.deps.logger.warn({ reason: refused.reason }, "photo refused");
+      throw err;
+    }
     await this.deps.store.putPhoto(photo.id, photo.bytes, 24 * 3600);
     return photo.id;
   }

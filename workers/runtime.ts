@@ -11,6 +11,7 @@ import { type PipelineOptions, TipPipeline } from "./pipeline.js";
 import { TipQueues } from "./queues/tip-queues.js";
 import { loadRoutingTable, type RoutingTable } from "./routing/routing-table.js";
 import { PendingQuestions } from "./tip/pending-questions.js";
+import { PhotoPool } from "./tip/photo-pool.js";
 import { PinHasher } from "./tip/pin.js";
 import { ReplyHandleSealer } from "./tip/reply-handle.js";
 import { CounterRateLimiter, SenderRateLimiter } from "./tip/sender-key.js";
@@ -82,8 +83,15 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   const now = opts.now ?? Date.now;
   const metrics = new Metrics();
   metrics.watchQueues(queues);
+  // No thread starts before the first photo, so processes that take none pay nothing for it.
+  const photos = new PhotoPool({
+    ...(t.photoThreads && { threads: t.photoThreads }),
+    queue: t.photoQueue,
+    logger: opts.logger,
+  });
   const intake = new TipIntake({
     store,
+    photos,
     pins,
     queues,
     routing,
@@ -161,6 +169,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     metrics,
     ...(pipeline && { pipeline }),
     async close() {
+      await photos.close();
       await pipeline?.close();
       await queues.close();
       await redis.quit();
