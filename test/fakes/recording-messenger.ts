@@ -1,8 +1,15 @@
 import type { ChatAddress, Messenger, OutgoingMessage } from "../../workers/messenger.js";
 
-/** A messenger that records what it sends; failures can be scripted per call. */
+/** One message the fake sent, with the time (`Date.now()`) it was handed over. */
+export interface SentMessage {
+  readonly to: ChatAddress;
+  readonly message: OutgoingMessage;
+  readonly at: number;
+}
+
+/** A messenger that records what it sends, and when; failures can be scripted per call. */
 export class RecordingMessenger implements Messenger {
-  readonly sent: Array<{ to: ChatAddress; message: OutgoingMessage }> = [];
+  readonly sent: SentMessage[] = [];
   private readonly failures: Error[] = [];
   private next = 1;
 
@@ -14,7 +21,7 @@ export class RecordingMessenger implements Messenger {
   async send(to: ChatAddress, message: OutgoingMessage): Promise<{ messageId: string }> {
     const failure = this.failures.shift();
     if (failure) throw failure;
-    this.sent.push({ to, message });
+    this.sent.push({ to, message, at: Date.now() });
     return { messageId: String(this.next++) };
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Writable } from "node:stream";
+import type { Queue } from "bullmq";
 import { parse } from "yaml";
 import { parseConfig } from "../../config.js";
 import { createLogger } from "../../logger.js";
@@ -11,6 +12,12 @@ import { RoutingTable } from "../../workers/routing/routing-table.js";
 import { createTipRuntime, type TipRuntime } from "../../workers/runtime.js";
 
 export const EXAMPLE_ROUTING = resolve(import.meta.dirname, "../../workers/routing/example-province.yaml");
+
+/**
+ * Deadlines no test waits out: for tests where an escalation firing on its own (a slow, loaded
+ * machine) would only add noise.
+ */
+export const NO_DEADLINES = { "khan-cap": "1h", "binh-thuong": "1h" };
 
 /** The example province with its acknowledgement deadlines shortened for tests. */
 export async function exampleRouting(
@@ -93,4 +100,32 @@ export async function eventually<T>(
     if (Date.now() > until) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Resolves once none of the queues has a job waiting, running, delayed or retrying: nothing
+ * more can be sent by them, so a test can count messages without sleeping "long enough".
+ */
+export async function drained(queues: readonly Queue[], timeoutMs = 30_000): Promise<void> {
+  await eventually(async () => {
+    for (const q of queues) {
+      const counts = await q.getJobCounts("waiting", "active", "delayed", "prioritized", "paused");
+      if (Object.values(counts).some((n) => n > 0)) return false;
+    }
+    return true;
+  }, timeoutMs);
+}
+
+/** Waits for a job to finish and gives its final state and return value. */
+export async function finished(
+  queue: Queue,
+  jobId: string,
+  timeoutMs = 30_000,
+): Promise<{ state: "completed" | "failed"; returnvalue: unknown }> {
+  return eventually(async () => {
+    // State first: a job read before it finished would carry no return value.
+    const state = await queue.getJobState(jobId);
+    if (state !== "completed" && state !== "failed") return undefined;
+    return { state, returnvalue: (await queue.getJob(jobId))?.returnvalue };
+  }, timeoutMs);
 }
