@@ -1,11 +1,13 @@
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { escalationJobId } from "../../workers/queues/tip-queues.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
-import { type TestRuntime, testRuntime } from "./harness.js";
+import { drained, exampleRouting, finished, NO_DEADLINES, type TestRuntime, testRuntime } from "./harness.js";
 
 const TIPSTER_CHAT = "5550001234567";
 const TIPSTER_USER = "5550009876543";
 const OFFICER = { channel: "telegram" as const, chatId: "100000011" };
+const BACKUP = "100000012"; // ca-an-hoa-minh, next in An Hòa's chain
 
 /** Every key under the prefix with every value it holds, as text (binary values as latin1 and hex). */
 async function dumpRedis(redis: Redis, prefix: string): Promise<string[]> {
@@ -37,7 +39,8 @@ describe("anonymity audit", () => {
 
   it("never stores, logs or shows the tipster's ids, through a whole tip's life", async () => {
     const messenger = new RecordingMessenger();
-    rt = await testRuntime(messenger);
+    // The escalation is run below when the test says so, not when a deadline passes.
+    rt = await testRuntime(messenger, {}, {}, await exampleRouting(NO_DEADLINES));
     const tipster = { channel: "telegram" as const, chatId: TIPSTER_CHAT, userId: TIPSTER_USER };
     const { tipId, caseCode, pin } = await rt.intake.submit(
       {
@@ -58,10 +61,16 @@ describe("anonymity audit", () => {
     );
     await messenger.waitFor(() => messenger.to(OFFICER.chatId).length === 2);
     await rt.triage.status({ channel: "telegram", chatId: TIPSTER_CHAT }, caseCode, pin);
+    // The deadline passes (the escalation is promoted instead of waited for): the backup gets
+    // the tip too, so the audit also covers an escalation and what it sends.
+    const escalation = escalationJobId(tipId, 1);
+    await (await rt.queues.escalate.getJob(escalation))?.promote();
+    expect(await finished(rt.queues.escalate, escalation)).toMatchObject({ returnvalue: "escalated" });
+    await messenger.waitFor(() => messenger.to(BACKUP).length === 1);
     await rt.triage.close(OFFICER, tipId, "co-co-so");
-    // Let escalation (2 s deadline in tests) reach the backup before the audit, had it not been
-    // cancelled: nothing should reach it since the tip is closed.
-    await new Promise((r) => setTimeout(r, 2200));
+    // Closing cancelled the next escalation; every job the tip caused has run before the audit.
+    expect(await rt.queues.escalate.getDelayedCount()).toBe(0);
+    await drained([rt.queues.intake, rt.queues.notify, rt.queues.escalate]);
 
     const haystack = [
       ...(await dumpRedis(rt.redis, rt.prefix)),

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TelegramMessenger } from "../../bot/telegram/telegram-messenger.js";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { containsPair, GPS_POINTER, photoWithMetadata } from "../fixtures/photos.js";
-import { type TestRuntime, testRuntime } from "./harness.js";
+import { drained, type TestRuntime, testRuntime } from "./harness.js";
 
 const TOKEN = "123456:TEST-token-for-the-fake-bot-api";
 const AN_HOA_DUTY_DESK = "100000011";
@@ -54,6 +54,8 @@ describe("delivery through the Telegram messenger to a fake Bot API", () => {
     expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect(containsPair(bytes, 0xff, 0xe1)).toBe(false);
     expect(bytes.includes(GPS_POINTER)).toBe(false);
+    // Nothing left that could send it again.
+    await drained([rt.queues.notify]);
     expect(api.messagesTo(AN_HOA_DUTY_DESK)).toHaveLength(2);
   });
 });

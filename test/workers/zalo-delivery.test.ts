@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ZaloClient } from "../../bot/zalo/zalo-client.js";
 import { ZaloMessenger } from "../../bot/zalo/zalo-messenger.js";
 import { FakeZaloApi } from "../fakes/zalo-bot-api.js";
-import { type TestRuntime, testRuntime } from "./harness.js";
+import { drained, type TestRuntime, testRuntime } from "./harness.js";
 
 const TOKEN = "zalo-test-token-1234567890";
 const TAN_LAP_DUTY_DESK = "zalo-demo-ca-tan-lap"; // a Zalo contact in the example routing table
@@ -37,7 +37,8 @@ describe("delivery through the Zalo messenger to a fake Zalo Bot API", () => {
     expect(messages.map((m) => m.text).join("\n")).toContain(caseCode);
     expect(messages.map((m) => m.text).join("\n")).toContain(`/nhan ${caseCode}`);
     for (const m of messages) expect(m.text.length).toBeLessThanOrEqual(2000);
-    await new Promise((r) => setTimeout(r, 500));
+    // Nothing left that could send it again.
+    await drained([rt.queues.notify]);
     expect(api.messagesTo(TAN_LAP_DUTY_DESK)).toHaveLength(messages.length);
   });
 });
