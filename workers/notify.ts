@@ -162,10 +162,7 @@ function render(
     case "answer":
       return {
         text: [`Người báo tin ${tip.caseCode} trả lời:`, data.text ?? ""].join("\n"),
-        actions: [
-          { data: `ask:${tip.id}`, label: "Hỏi thêm", command: `/hoi ${tip.caseCode} <câu hỏi>` },
-          { data: `close:${tip.id}`, label: "Đóng", command: `/dong ${tip.caseCode} <kết quả>` },
-        ],
+        actions: officerActions(tip, ["ask", "close"]),
       };
     case "alert":
       return {

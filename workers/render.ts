@@ -1,5 +1,6 @@
-import type { MessageAction, OutgoingMessage } from "./messenger.js";
+import type { OutgoingMessage } from "./messenger.js";
 import type { RoutingTable } from "./routing/routing-table.js";
+import { officerActions, officerCommand } from "./tip/officer-actions.js";
 import { CATEGORY_LABELS, URGENCY_LABELS } from "./tip/tip.js";
 import type { TipRecord } from "./tip/tip-store.js";
 
@@ -21,19 +22,6 @@ export function placeText(tip: TipRecord, routing: RoutingTable): string {
   const parts = [school?.name, commune?.name].filter(Boolean).join(", ");
   const text = tip.place.text ? `“${tip.place.text}”` : "";
   return [parts, text].filter(Boolean).join(" — ") || "không rõ";
-}
-
-/**
- * Officer actions on a tip; `data` is `<verb>:<tipId>` (≤ 64 bytes with a channel prefix), and
- * `command` the typed form for channels without buttons.
- */
-export function tipActions(tip: Pick<TipRecord, "id" | "caseCode">): MessageAction[] {
-  return [
-    { data: `ack:${tip.id}`, label: "Nhận xử lý", command: `/nhan ${tip.caseCode}` },
-    { data: `ask:${tip.id}`, label: "Hỏi thêm", command: `/hoi ${tip.caseCode} <câu hỏi>` },
-    { data: `fwd:${tip.id}`, label: "Chuyển", command: `/chuyen ${tip.caseCode} <mã cán bộ>` },
-    { data: `close:${tip.id}`, label: "Đóng", command: `/dong ${tip.caseCode} <kết quả>` },
-  ];
 }
 
 const HEADINGS = {
@@ -58,7 +46,7 @@ export function officerTipMessage(
     `Thời gian gửi: ${formatTime(tip.createdAt)}`,
     `Nội dung: ${tip.description}`,
     ...(note ? [note] : []),
-    `Người báo tin ẩn danh. Dùng “Hỏi thêm” (lệnh /hoi ${tip.caseCode} <câu hỏi>) để hỏi lại qua bot; bot không tiết lộ người gửi.`,
+    `Người báo tin ẩn danh. Dùng “Hỏi thêm” (lệnh ${officerCommand("ask", tip.caseCode)}) để hỏi lại qua bot; bot không tiết lộ người gửi.`,
   ];
-  return { text: lines.join("\n"), actions: tipActions(tip) };
+  return { text: lines.join("\n"), actions: officerActions(tip) };
 }
