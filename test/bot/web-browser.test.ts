@@ -39,7 +39,7 @@ function chatUrlPrinted(child: ChildProcess, output: () => string): Promise<stri
   return new Promise((resolve, reject) => {
     const look = () => {
       // The whole block is printed at once; its last line is the channels'.
-      const url = /Web chat: +(http:\/\/\S+\/)[^]*Channels:/.exec(output())?.[1];
+      const url = /Web chat: +(http:\/\/\S+\/).*Channels:/s.exec(output())?.[1];
       if (!url) return;
       child.stdout?.off("data", look);
       resolve(url);
