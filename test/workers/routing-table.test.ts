@@ -3,13 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import {
-  loadRoutingTable,
-  parseDuration,
-  RoutingTable,
-  type RoutingTableError,
-  type UnknownPlaceError,
-} from "../../workers/routing/routing-table.js";
+import { loadRoutingTable } from "../../workers/routing/load.js";
+import { RoutingTable, type UnknownPlaceError } from "../../workers/routing/routing-table.js";
+import { parseDuration, type RoutingTableError } from "../../workers/routing/schema.js";
 import { CATEGORIES } from "../../workers/tip/tip.js";
 
 const EXAMPLE = join(import.meta.dirname, "../../workers/routing/example-province.yaml");

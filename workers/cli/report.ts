@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { parseConfig } from "../../config.js";
-import { loadRoutingTable } from "../routing/routing-table.js";
+import { loadRoutingTable } from "../routing/load.js";
 import { statisticsCsv, statisticsTable, tipStatistics } from "../stats.js";
 import { TipStore } from "../tip/tip-store.js";
 
