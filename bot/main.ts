@@ -18,7 +18,7 @@ import { createHttpServer } from "./http/server.js";
 import { LocalRedisError, localRedis, type ResolvedRedis } from "./local-redis.js";
 import { createTelegramBot } from "./telegram/bot.js";
 import { demoOfficerRoutes } from "./web/demo-officers.js";
-import { cookieSecretFrom, registerWebChat, sessionLanguage } from "./web/web-chat.js";
+import { cookieSecretFrom, registerWebChat } from "./web/web-chat.js";
 import { ZaloClient } from "./zalo/zalo-client.js";
 import { pollZalo } from "./zalo/zalo-polling.js";
 
@@ -119,7 +119,7 @@ if (config.web) {
     secureCookies: config.web.secureCookies,
     embedOrigins: config.web.embedOrigins,
     cookieSecret: cookieSecretFrom(salt),
-    languageOf: sessionLanguage(sessions, salt),
+    languageOf: (chatId) => dialogue.languageOf({ channel: "web", chatId }),
     ...(demo && {
       extend: demoOfficerRoutes({ dialogue, routing: runtime.routing, inbox: demo, tips: runtime.store }),
     }),

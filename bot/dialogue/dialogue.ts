@@ -85,6 +85,11 @@ export class Dialogue {
     }
   }
 
+  /** The language the chat speaks with the bot (what the web page words its own notices in). */
+  async languageOf(chat: ChatAddress): Promise<Session["lang"]> {
+    return (await this.deps.sessions.load(senderKey(this.deps.salt, chat.channel, chat.chatId))).lang;
+  }
+
   /** Forgets the chat's session ("forget this browser" on the web chat). Sent tips are not touched. */
   async forget(chat: ChatAddress): Promise<void> {
     await this.deps.sessions.delete(senderKey(this.deps.salt, chat.channel, chat.chatId));

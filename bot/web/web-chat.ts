@@ -7,10 +7,8 @@ import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Logger } from "../../logger.js";
-import { senderKey } from "../../workers/tip/sender-key.js";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
 import { type Lang, t, withLang } from "../dialogue/i18n.js";
-import type { SessionStore } from "../dialogue/session-store.js";
 import { STREAM_ID, type WebOutbox } from "./chat-streams.js";
 
 export interface WebChatDeps {
@@ -27,7 +25,7 @@ export interface WebChatDeps {
    */
   readonly cookieSecret: Buffer;
   /**
-   * The chat's language (`sessionLanguage`), so that what the page shows on its own (refusals,
+   * The chat's language (`Dialogue.languageOf`), so that what the page shows on its own (refusals,
    * button captions) matches the dialogue's. Vietnamese when not given.
    */
   readonly languageOf?: (chatId: string) => Promise<Lang>;
@@ -83,15 +81,6 @@ export async function repliesJson(
       }),
     })),
   );
-}
-
-/** The web chat's language as the dialogue keeps it: read from the chat's session. */
-export function sessionLanguage(
-  sessions: Pick<SessionStore, "load">,
-  salt: Buffer,
-): (chatId: string) => Promise<Lang> {
-  // The same key as the dialogue's (Dialogue.handle).
-  return async (chatId) => (await sessions.load(senderKey(salt, "web", chatId))).lang;
 }
 
 /**

@@ -25,7 +25,7 @@ describe("web chat API", () => {
   let demo: DemoOfficerInbox;
   let app: FastifyInstance;
   let plain: FastifyInstance;
-  /** A server that sees every chat as English (the session's language, as `sessionLanguage` reads it). */
+  /** A server that sees every chat as English (the session's language, as `Dialogue.languageOf` reads it). */
   let english: FastifyInstance;
   const cookieSecret = randomBytes(32);
 
