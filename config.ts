@@ -58,6 +58,7 @@ const envSchema = z
     WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
     PHOTO_THREADS: positiveInt.max(16).optional(),
     PHOTO_QUEUE: z.coerce.number().int().min(0).max(100).default(8),
+    PHOTO_TIMEOUT_MS: positiveInt.default(50_000),
     TELEGRAM_BOT_TOKEN: z
       .string()
       .regex(/^\d+:[\w-]{20,}$/, "does not look like a bot token (123456:ABC…)")
@@ -179,6 +180,8 @@ export interface Config {
     readonly photoThreads?: number;
     /** Photos that may wait for a thread before more are refused as "busy". */
     readonly photoQueue: number;
+    /** A photo not sanitised this long after upload is refused as "busy" (its decoding stopped). */
+    readonly photoTimeoutMs: number;
   };
   /** How chats reach the bot: long polling, or webhooks on `publicUrl` checked with `secret`. */
   readonly mode:
@@ -274,6 +277,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       ...(e.PHOTO_THREADS && { photoThreads: e.PHOTO_THREADS }),
       photoQueue: e.PHOTO_QUEUE,
+      photoTimeoutMs: e.PHOTO_TIMEOUT_MS,
     },
     ...(e.TELEGRAM_BOT_TOKEN && { telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT } }),
     ...(e.ZALO_BOT_TOKEN && { zalo: { token: e.ZALO_BOT_TOKEN, apiRoot: e.ZALO_API_ROOT } }),

@@ -88,6 +88,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   const photos = new PhotoPool({
     ...(t.photoThreads && { threads: t.photoThreads }),
     queue: t.photoQueue,
+    timeoutMs: t.photoTimeoutMs,
     logger: opts.logger,
   });
   const intake = new TipIntake({

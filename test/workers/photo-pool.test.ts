@@ -2,7 +2,7 @@ import { Jimp } from "jimp";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_PIXELS, PhotoRejectedError } from "../../workers/tip/photo.js";
 import { PhotoPool, type PhotoPoolOptions } from "../../workers/tip/photo-pool.js";
-import { declaredJpeg, declaredPng } from "../fixtures/big-photos.js";
+import { bigJpeg, declaredJpeg, declaredPng } from "../fixtures/big-photos.js";
 import {
   COMMENT,
   containsPair,
@@ -118,6 +118,13 @@ describe("PhotoPool", () => {
     );
     // No photo was admitted, no thread was even started.
     expect(pool.stats).toEqual({ pending: 0, threads: 0, completed: 0 });
+  });
+
+  it("gives up a photo past its deadline as 'busy', and frees its slot", async () => {
+    // Decoding 39.9 MP takes seconds on any machine; the deadline is a tenth of a second.
+    const pool = newPool({ threads: 1, queue: 0, timeoutMs: 100 });
+    expect(await refusal(pool.sanitize(await bigJpeg(7000, 5700)))).toBe("busy");
+    expect(pool.stats.pending).toBe(0);
   });
 
   it("refuses new photos as 'busy' once closed, and stops its threads", async () => {

@@ -11,7 +11,9 @@ import type { PhotoTask, PhotoTaskResult } from "./photo-worker.js";
  * 1.3 GB at the 40-megapixel limit; done on the main thread, three large uploads stalled every
  * chat and `/healthz` for 45 s. Here it runs on a few worker threads (piscina), with a short
  * queue in front of them, and a photo that finds both full is refused at once as "busy" rather
- * than waiting, so memory is bounded by the thread count and the wait by the queue length.
+ * than waiting, so memory is bounded by the thread count. A photo not done by its deadline
+ * (waiting included) is given up, its thread stopped, and refused as "busy" too, so an upload
+ * gets its answer within the deadline however loaded the machine is.
  *
  * What can be refused without decoding (file size, type, pixel count declared in the header) is
  * refused on the calling thread before a slot is taken (`checkPhoto`).
@@ -28,6 +30,12 @@ export interface PhotoPoolOptions {
   readonly threads?: number;
   /** Photos that may wait for a thread; the next one is refused as "busy". Default 8. */
   readonly queue?: number;
+  /**
+   * A photo not sanitised this long after it was admitted, waiting included, is given up (its
+   * thread is stopped) and refused as "busy". Default 50 s: under the minute after which
+   * proxies commonly give up on a request.
+   */
+  readonly timeoutMs?: number;
   /** Limits of each sanitisation (largest input, longest output side). */
   readonly sanitize?: SanitizePhotoOptions;
   /**
@@ -48,6 +56,7 @@ export function defaultPhotoThreads(): number {
 }
 
 const DEFAULT_QUEUE = 8;
+const DEFAULT_TIMEOUT_MS = 50_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /**
  * V8 heap of a thread. jpeg-js keeps about 9 bytes of JS objects per pixel (365 MB at 40 MP) and
@@ -78,6 +87,7 @@ export class PhotoPool implements PhotoSanitizer {
   readonly capacity: number;
   private readonly pool: Piscina<PhotoTask, PhotoTaskResult>;
   private readonly options: SanitizePhotoOptions;
+  private readonly timeoutMs: number;
   private admitted = 0;
   private closing: Promise<void> | undefined;
 
@@ -88,6 +98,7 @@ export class PhotoPool implements PhotoSanitizer {
     if (!Number.isInteger(queue) || queue < 0) throw new RangeError("queue must be a non-negative integer");
     this.capacity = threads + queue;
     this.options = opts.sanitize ?? {};
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const execArgv = threadExecArgv();
     this.pool = new Piscina<PhotoTask, PhotoTaskResult>({
       filename: WORKER_FILE,
@@ -107,7 +118,8 @@ export class PhotoPool implements PhotoSanitizer {
   /**
    * Sanitises `bytes` on a photo thread (see `sanitizePhoto`). Refuses at once, without taking a
    * slot, what the header already condemns, and with "busy" when every thread and queue slot is
-   * taken or the pool is closing. The slot is taken synchronously, before this returns.
+   * taken or the pool is closing; later with "busy" when the deadline passes. The slot is taken
+   * synchronously, before this returns.
    */
   async sanitize(bytes: Buffer): Promise<SanitizedPhoto> {
     checkPhoto(bytes, this.options);
@@ -117,9 +129,14 @@ export class PhotoPool implements PhotoSanitizer {
     try {
       // One copy of exactly these bytes, moved (not cloned again) to the thread.
       const copy = new Uint8Array(bytes);
-      result = await this.pool.run({ bytes: copy, options: this.options }, { transferList: [copy.buffer] });
+      result = await this.pool.run(
+        { bytes: copy, options: this.options },
+        { transferList: [copy.buffer], signal: AbortSignal.timeout(this.timeoutMs) },
+      );
     } catch (err) {
-      if (this.closing) throw new PhotoRejectedError("busy", { cause: err });
+      // Closing, or the deadline passed (piscina then stops the thread, and its memory with it).
+      if (this.closing || (err as Error).name === "AbortError")
+        throw new PhotoRejectedError("busy", { cause: err });
       // The thread outgrew its heap: the photo needs more memory than a photo may have.
       if ((err as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY")
         throw new PhotoRejectedError("too-large", { cause: err });
