@@ -11,7 +11,7 @@ import { citationUnit, evaluateItem, summarise } from "../knowledge/eval/evaluat
 import { type EvalItem, readEvalItems } from "../knowledge/eval/questions.js";
 import { KnowledgeIndex } from "../knowledge/index/knowledge-index.js";
 import { discoverSources } from "../knowledge/load/sources.js";
-import { removeDiacritics } from "../knowledge/text/normalize.js";
+import { removeDiacritics } from "../text/normalize.js";
 import { latency, peakRssMb, report, requireShared, SHARED } from "./measure.js";
 import { PlainBm25 } from "./plain-bm25.js";
 

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "../logger.js";
+import { cleanUserText } from "../text/clean-user-text.js";
 import type { ChatAddress } from "./messenger.js";
 import type { Metrics } from "./metrics.js";
 import type { TipQueues } from "./queues/tip-queues.js";
@@ -7,7 +8,6 @@ import type { RoutingTable } from "./routing/routing-table.js";
 import type { Contact } from "./routing/schema.js";
 import { tipStatistics } from "./stats.js";
 import { parseCaseCode } from "./tip/case-code.js";
-import { cleanUserText } from "./tip/clean-text.js";
 import type { PendingQuestions } from "./tip/pending-questions.js";
 import { newPin, type PinHasher } from "./tip/pin.js";
 import type { ReplyHandleSealer } from "./tip/reply-handle.js";

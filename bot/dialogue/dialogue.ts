@@ -1,5 +1,5 @@
+import { cleanUserText } from "../../text/clean-user-text.js";
 import type { ChatAddress } from "../../workers/messenger.js";
-import { cleanUserText } from "../../workers/tip/clean-text.js";
 import { detectEmergency } from "../../workers/tip/emergency.js";
 import { senderKey } from "../../workers/tip/sender-key.js";
 import { emergencyReply } from "./emergency.js";

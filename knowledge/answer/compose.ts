@@ -1,3 +1,4 @@
+import { hasDiacritics } from "../../text/normalize.js";
 import { splitSentences } from "../chunk/sentences.js";
 import {
   coverage,
@@ -12,7 +13,6 @@ import {
   hybridSearch,
   type Passage,
 } from "../retrieve/hybrid-search.js";
-import { hasDiacritics } from "../text/normalize.js";
 import { basisLine, type Citation, citationOf } from "./citation.js";
 import { referralsFor } from "./referral.js";
 

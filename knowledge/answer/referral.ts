@@ -1,4 +1,4 @@
-import { foldKey, words } from "../text/normalize.js";
+import { foldKey, words } from "../../text/normalize.js";
 
 /** Where to turn when the corpus has no answer, by the topic the question seems to be about. */
 interface Referral {

@@ -1,8 +1,8 @@
+import { removeDiacritics } from "../../text/normalize.js";
 import { type Answer, type AnswerOptions, answerQuestion, DEFAULT_ANSWER } from "../answer/compose.js";
 import type { Chunk } from "../document.js";
 import type { KnowledgeIndex } from "../index/knowledge-index.js";
 import type { Passage } from "../retrieve/hybrid-search.js";
-import { removeDiacritics } from "../text/normalize.js";
 import type { EvalItem } from "./questions.js";
 
 export interface ItemResult {

@@ -2,9 +2,9 @@ import matter from "gray-matter";
 import mammoth from "mammoth";
 import { PDFParse } from "pdf-parse";
 import { z } from "zod";
+import { normalizeText } from "../../text/normalize.js";
 import type { LoadedDocument } from "../document.js";
 import { DocumentLoadError } from "../errors.js";
-import { normalizeText } from "../text/normalize.js";
 import { buildMeta, type MetaFields, metaFieldsSchema } from "./meta.js";
 
 /**

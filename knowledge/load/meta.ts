@@ -1,7 +1,7 @@
 import { basename, extname } from "node:path";
 import { z } from "zod";
+import { removeDiacritics } from "../../text/normalize.js";
 import type { DocumentMeta } from "../document.js";
-import { removeDiacritics } from "../text/normalize.js";
 
 /** YAML turns `2021-12-28` into a Date; documents want the ISO day back. */
 const isoDay = z.preprocess(

@@ -1,5 +1,5 @@
+import { accentKey, foldKey, rawWords } from "../../text/normalize.js";
 import { expandAbbreviation } from "./abbreviations.js";
-import { accentKey, foldKey, rawWords } from "./normalize.js";
 
 /** One word of a text in its two matching forms. */
 export interface Term {

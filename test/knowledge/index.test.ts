@@ -8,7 +8,7 @@ import { Bm25Index } from "../../knowledge/index/bm25.js";
 import { CorpusEmbeddings } from "../../knowledge/index/corpus-embeddings.js";
 import { corpusEmbeddingProvider, KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
 import { discoverSources } from "../../knowledge/load/sources.js";
-import { removeDiacritics } from "../../knowledge/text/normalize.js";
+import { removeDiacritics } from "../../text/normalize.js";
 
 const DIMS = 64;
 const provider = corpusEmbeddingProvider(DIMS);

@@ -1,4 +1,4 @@
-import { removeDiacritics } from "../../knowledge/text/normalize.js";
+import { removeDiacritics } from "../../text/normalize.js";
 import type { Commune, School } from "./schema.js";
 
 /**

@@ -1,4 +1,4 @@
-import { foldKey, words } from "../../knowledge/text/normalize.js";
+import { foldKey, words } from "../../text/normalize.js";
 
 /** What kind of immediate danger a message mentions. */
 export type EmergencyKind = "fire" | "violence" | "self-harm" | "medical";

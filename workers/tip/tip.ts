@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cleanUserText } from "./clean-text.js";
+import { cleanUserText } from "../../text/clean-user-text.js";
 
 /**
  * The tip model. A tip never holds who sent it: no chat id, user id, name or phone. The only

@@ -1,5 +1,5 @@
 import { sourceLines } from "../../../knowledge/answer/citation.js";
-import { removeDiacritics } from "../../../knowledge/text/normalize.js";
+import { removeDiacritics } from "../../../text/normalize.js";
 import type { Feature, Reply, Turn } from "../feature.js";
 import { t } from "../i18n.js";
 

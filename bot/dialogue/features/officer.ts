@@ -1,4 +1,4 @@
-import { removeDiacritics } from "../../../knowledge/text/normalize.js";
+import { removeDiacritics } from "../../../text/normalize.js";
 import { statisticsTable } from "../../../workers/stats.js";
 import {
   CLOSE_WITH,

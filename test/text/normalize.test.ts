@@ -8,7 +8,7 @@ import {
   rawWords,
   removeDiacritics,
   words,
-} from "../../knowledge/text/normalize.js";
+} from "../../text/normalize.js";
 
 const VIETNAMESE_LOWER =
   "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ";
