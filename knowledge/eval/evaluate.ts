@@ -1,4 +1,4 @@
-import { removeDiacritics } from "../../text/normalize.js";
+import { foldKey, removeDiacritics, words } from "../../text/normalize.js";
 import { type Answer, type AnswerOptions, answerQuestion, DEFAULT_ANSWER } from "../answer/compose.js";
 import type { Chunk } from "../document.js";
 import type { KnowledgeIndex } from "../index/knowledge-index.js";
@@ -7,7 +7,10 @@ import type { EvalItem } from "./questions.js";
 
 export interface ItemResult {
   readonly question: string;
-  /** 1-based rank of the first acceptable source within k, or null. */
+  /**
+   * 1-based rank of the first acceptable source within k, or null — also null when the answer
+   * abstained on a question it should have answered: the user got no answer, whatever was found.
+   */
   readonly rank: number | null;
   /** Whether the item is judged on retrieval (has relevant articles or expected documents). */
   readonly judged: boolean;
@@ -33,6 +36,37 @@ export const loose = (s: string) =>
   removeDiacritics(s)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "");
+
+/**
+ * The text an answer gives, as `answer_has` is judged on: the quoted sentences (`body`) without
+ * their [n] markers; never the "Căn cứ:" line or the sources, which name documents ("12" is not
+ * answered by "Công văn 1281/VP…" being cited).
+ */
+export function answerText(answer: Pick<Answer, "body">): string {
+  return answer.body.replace(/\[\d+\]/g, " ");
+}
+
+/**
+ * Words as the index folds them (lower case, no diacritics, no leading zeros: "02" = "2"), with
+ * digit groups joined first so that an amount stays one word: "400.000" is 400000 and is not
+ * found in "400.000.000".
+ */
+function foldedWords(text: string): string[] {
+  return words(text.replace(/(\d)[.,](?=\d{3}(?!\d))/g, "$1")).map(foldKey);
+}
+
+/**
+ * Whether `expected` occurs in `text` as whole words, compared without case or diacritics and
+ * whatever separates the words: "10/02/2022" is in "từ ngày 10/2/2022", "12" is not in "1281",
+ * "công an" is in "Công An". An expected string without any word is always found.
+ */
+export function hasWords(text: string, expected: string): boolean {
+  const want = foldedWords(expected);
+  const have = foldedWords(text);
+  for (let i = 0; i + want.length <= have.length; i++)
+    if (want.every((w, j) => have[i + j] === w)) return true;
+  return false;
+}
 
 /** A citation unit: an article of a law, otherwise a single chunk. */
 export const citationUnit = (c: Chunk) => `${c.docId}\u0000${c.article ?? c.id}`;
@@ -76,11 +110,12 @@ export async function evaluateItem(
       want.has(loose(p.meta.docId)) || (p.meta.symbol !== undefined && want.has(loose(p.meta.symbol)));
     judged = item.expect.length > 0;
   }
-  const at = ranked.findIndex(hit);
   const shouldAbstain = item.kind === "chat" && item.abstain;
-  const answerText = loose(result.answer);
+  // An abstention on a question that has an answer is a miss, however well retrieval did.
+  const at = result.abstained && !shouldAbstain ? -1 : ranked.findIndex(hit);
+  const text = answerText(result);
   const answerOk =
-    item.kind === "alqac" || item.answerHas.every((s) => !result.abstained && answerText.includes(loose(s)));
+    item.kind === "alqac" || item.answerHas.every((s) => !result.abstained && hasWords(text, s));
   const first = ranked[0];
   return {
     question,

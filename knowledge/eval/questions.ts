@@ -7,7 +7,10 @@ const alqacSchema = z.object({
   relevant_articles: z.array(z.object({ law_id: z.string(), article_id: z.coerce.string() })).min(1),
 });
 
-/** Our own item: acceptable documents, strings the answer must hold, or abstention. */
+/**
+ * Our own item: acceptable documents, strings the answer's text must hold (as whole words, without
+ * case or diacritics; the cited sources do not count, see `hasWords`), or abstention.
+ */
 const chatSchema = z.object({
   question: z.string().min(1),
   expect: z.array(z.string()).default([]),
