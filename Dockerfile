@@ -27,6 +27,6 @@ COPY --chown=node:node package.json ./
 USER node
 EXPOSE 3000
 ENV HOST=0.0.0.0
-# The bot (all configured channels) plus workers; `node dist/workers/main.js` runs workers only,
+# The bot (all configured channels) plus workers; `node dist/app/worker.js` runs workers only,
 # `node dist/knowledge/cli/ask.js "<question>"` answers one question.
-CMD ["node", "dist/bot/main.js"]
+CMD ["node", "dist/app/main.js"]

@@ -37,7 +37,7 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 let server: ChildProcess | undefined;
 try {
-  server = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+  server = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

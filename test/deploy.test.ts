@@ -36,7 +36,7 @@ describe("compose.yaml", () => {
       expect(() => parseConfig(filled)).not.toThrow();
       expect(String(env.TIP_REPLY_KEY)).toMatch(/:\?/); // compose refuses to start without it
     }
-    expect(compose.services.worker?.command).toEqual(["node", "dist/workers/main.js"]);
+    expect(compose.services.worker?.command).toEqual(["node", "dist/app/worker.js"]);
   });
 });
 

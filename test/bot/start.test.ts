@@ -36,7 +36,7 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     zalo = await new FakeZaloApi("zalo-test-token-1234567890").start();
     dir = await mkdtemp(join(tmpdir(), "ssg-start-"));
     const port = await freePort();
-    child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+    child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -146,7 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "ssg-web-"));
     const port = await freePort();
-    child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+    child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,

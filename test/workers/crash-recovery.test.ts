@@ -12,7 +12,7 @@ const TIPS = 200;
 
 /** Starts `npm run worker` as a child process against the fake Telegram API. */
 function startWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/worker.ts"], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],

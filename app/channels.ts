@@ -1,12 +1,12 @@
 import type { Redis } from "ioredis";
+import { MediaUrlSigner } from "../bot/http/media-urls.js";
+import { TelegramMessenger } from "../bot/telegram/telegram-messenger.js";
+import { DemoOfficerInbox, WebOutbox } from "../bot/web/chat-streams.js";
+import { ZaloClient } from "../bot/zalo/zalo-client.js";
+import { ZaloMessenger } from "../bot/zalo/zalo-messenger.js";
 import type { Config } from "../config.js";
 import { ChannelRouter, type Messenger } from "../workers/messenger.js";
 import { developmentSecret } from "../workers/runtime.js";
-import { MediaUrlSigner } from "./http/media-urls.js";
-import { TelegramMessenger } from "./telegram/telegram-messenger.js";
-import { DemoOfficerInbox, WebOutbox } from "./web/chat-streams.js";
-import { ZaloClient } from "./zalo/zalo-client.js";
-import { ZaloMessenger } from "./zalo/zalo-messenger.js";
 
 /**
  * Signed photo URLs need a public address: only in webhook mode (PUBLIC_URL). The key is

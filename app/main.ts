@@ -4,23 +4,23 @@
  * (BOT_MODE=webhook) on the HTTP server, which also answers /healthz.
  */
 import { run } from "@grammyjs/runner";
+import { Dialogue } from "../bot/dialogue/dialogue.js";
+import { RedisFeedbackStore } from "../bot/dialogue/feedback-store.js";
+import { RedisSessionStore } from "../bot/dialogue/session-store.js";
+import { registerQueueBoard } from "../bot/http/queue-board.js";
+import { createHttpServer } from "../bot/http/server.js";
+import { LocalRedisError, localRedis, type ResolvedRedis } from "../bot/local-redis.js";
+import { createTelegramBot } from "../bot/telegram/bot.js";
+import { demoOfficerRoutes } from "../bot/web/demo-officers.js";
+import { cookieSecretFrom, registerWebChat } from "../bot/web/web-chat.js";
+import { ZaloClient } from "../bot/zalo/zalo-client.js";
+import { pollZalo } from "../bot/zalo/zalo-polling.js";
 import { configFromEnvOrExit } from "../config.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { openOrBuildIndex } from "../knowledge/engine.js";
 import { createLogger } from "../logger.js";
 import { createTipRuntime } from "../workers/runtime.js";
 import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "./channels.js";
-import { Dialogue } from "./dialogue/dialogue.js";
-import { RedisFeedbackStore } from "./dialogue/feedback-store.js";
-import { RedisSessionStore } from "./dialogue/session-store.js";
-import { registerQueueBoard } from "./http/queue-board.js";
-import { createHttpServer } from "./http/server.js";
-import { LocalRedisError, localRedis, type ResolvedRedis } from "./local-redis.js";
-import { createTelegramBot } from "./telegram/bot.js";
-import { demoOfficerRoutes } from "./web/demo-officers.js";
-import { cookieSecretFrom, registerWebChat } from "./web/web-chat.js";
-import { ZaloClient } from "./zalo/zalo-client.js";
-import { pollZalo } from "./zalo/zalo-polling.js";
 
 const given = configFromEnvOrExit(process.env);
 const logger = createLogger(given.logLevel);

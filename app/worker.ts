@@ -2,10 +2,11 @@
  * `npm run worker`: runs the tip pipeline's workers only, to scale them out beside the bot.
  * Delivers through every configured channel; stops gracefully on SIGTERM/SIGINT.
  */
-import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "../bot/channels.js";
+
 import { configFromEnvOrExit } from "../config.js";
 import { createLogger } from "../logger.js";
-import { createTipRuntime } from "./runtime.js";
+import { createTipRuntime } from "../workers/runtime.js";
+import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "./channels.js";
 
 const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
