@@ -1,6 +1,7 @@
 /**
- * The house's floors: app → bot → workers → knowledge → text, with config.ts, keys.ts and
- * logger.ts beside them. Imports only go down; no cycles. `npm run check:imports` (CI) checks it.
+ * The house's floors: app → bot → workers → knowledge → text, with config.ts, keys.ts,
+ * logger.ts and i18n.ts (the text catalogue, over locales/) beside them. Imports only go down;
+ * no cycles. `npm run check:imports` (CI) checks it.
  */
 const floor = (name, mayNotUse) => ({
   name: `${name}-imports-down-only`,
@@ -20,8 +21,8 @@ module.exports = {
     {
       name: "shared-roots-import-nothing-above",
       severity: "error",
-      comment: "config.ts, keys.ts and logger.ts are read by every floor: they import none of them",
-      from: { path: "^(config|keys|logger)\\.ts$" },
+      comment: "config.ts, keys.ts, logger.ts and i18n.ts are read by every floor: they import none of them",
+      from: { path: "^(config|keys|logger|i18n)\\.ts$" },
       to: { path: "^(app|bot|workers|knowledge)/" },
     },
   ],

@@ -7,10 +7,13 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json config.ts logger.ts ./
+COPY tsconfig.json tsconfig.build.json config.ts keys.ts logger.ts i18n.ts ./
+COPY locales ./locales
+COPY text ./text
 COPY knowledge ./knowledge
 COPY workers ./workers
 COPY bot ./bot
+COPY app ./app
 RUN npm run build \
   && node dist/knowledge/cli/ingest.js knowledge/corpus \
   && npm prune --omit=dev

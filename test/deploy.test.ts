@@ -58,11 +58,12 @@ describe("Dockerfile", () => {
     const build = (
       JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: { build: string } }
     ).scripts.build;
-    for (const dir of ["bot/locales", "bot/web/public"]) {
+    for (const dir of ["locales", "bot/web/public"]) {
       expect(build, dir).toContain(dir);
       expect(existsSync(resolve(ROOT, dir)), dir).toBe(true);
     }
     expect(dockerfile).toMatch(/^COPY bot \.\/bot$/m);
+    expect(dockerfile).toMatch(/^COPY locales \.\/locales$/m);
     expect(existsSync(resolve(ROOT, "bot/web/public/index.html"))).toBe(true);
   });
 });

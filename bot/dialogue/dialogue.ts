@@ -1,3 +1,4 @@
+import { t, withLang } from "../../i18n.js";
 import { cleanUserText } from "../../text/clean-user-text.js";
 import type { ChatAddress } from "../../workers/messenger.js";
 import { detectEmergency } from "../../workers/tip/emergency.js";
@@ -14,7 +15,6 @@ import type {
   Turn,
 } from "./feature.js";
 import { FEATURES } from "./features/index.js";
-import { t, withLang } from "./i18n.js";
 import type { Session } from "./session-store.js";
 
 export type { Choice, DialogueDeps, Incoming, Reply } from "./feature.js";

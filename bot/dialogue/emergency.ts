@@ -1,6 +1,6 @@
+import { t } from "../../i18n.js";
 import type { Emergency } from "../../workers/tip/emergency.js";
 import type { Reply } from "./feature.js";
-import { t } from "./i18n.js";
 
 /** Hotline guidance for danger to life, in the chat's language, one line per kind of danger. */
 export function emergencyReply(emergency: Emergency): Reply {

@@ -1,7 +1,7 @@
 import { limit } from "@grammyjs/ratelimiter";
 import { Composer, type Context, type Middleware } from "grammy";
+import { t, withLang } from "../../i18n.js";
 import type { Logger } from "../../logger.js";
-import { t, withLang } from "../dialogue/i18n.js";
 
 export interface FloodGuardOptions {
   readonly logger: Logger;

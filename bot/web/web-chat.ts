@@ -6,9 +6,9 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { type Lang, t, withLang } from "../../i18n.js";
 import type { Logger } from "../../logger.js";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
-import { type Lang, t, withLang } from "../dialogue/i18n.js";
 import { STREAM_ID, type WebOutbox } from "./chat-streams.js";
 
 export interface WebChatDeps {

@@ -15,9 +15,10 @@ import { bigJpeg } from "../fixtures/big-photos.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
 
-const vi = JSON.parse(
-  readFileSync(resolve(import.meta.dirname, "../../bot/locales/vi.json"), "utf8"),
-) as Record<string, string>;
+const vi = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../locales/vi.json"), "utf8")) as Record<
+  string,
+  string
+>;
 const RECEIVED = (vi["report.photoReceived"] as string).split("{{")[0] as string;
 const BUSY = vi["report.photoBusy"] as string;
 

@@ -25,7 +25,7 @@ const CUES: Record<EmergencyKind, readonly string[]> = {
 };
 
 export interface Emergency {
-  /** Kinds of danger found; channels show the matching hotline guidance (bot/locales "emergency.*"). */
+  /** Kinds of danger found; channels show the matching hotline guidance (locales "emergency.*"). */
   readonly kinds: EmergencyKind[];
 }
 

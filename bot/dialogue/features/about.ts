@@ -1,5 +1,5 @@
+import { t } from "../../../i18n.js";
 import type { Feature } from "../feature.js";
-import { t } from "../i18n.js";
 
 /** `/gioithieu`: what this bot is, what it keeps, and where to turn in an emergency. */
 export const aboutFeature: Feature = {

@@ -1,7 +1,7 @@
+import { t } from "../../../i18n.js";
 import { sourceLines } from "../../../knowledge/answer/citation.js";
 import { removeDiacritics } from "../../../text/normalize.js";
 import type { Feature, Reply, Turn } from "../feature.js";
-import { t } from "../i18n.js";
 
 /** Answers a question from the knowledge base, with "Xem nguồn" and 👍/👎. */
 export async function answer(turn: Turn, question: string): Promise<Reply[]> {

@@ -1,5 +1,5 @@
+import { t } from "../../../i18n.js";
 import type { Feature, Reply, Turn } from "../feature.js";
-import { t } from "../i18n.js";
 
 /** The welcome and the main menu. */
 export function welcome(turn: Turn): Reply[] {

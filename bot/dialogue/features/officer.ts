@@ -1,3 +1,4 @@
+import { t } from "../../../i18n.js";
 import { removeDiacritics } from "../../../text/normalize.js";
 import { statisticsTable } from "../../../workers/stats.js";
 import {
@@ -13,7 +14,6 @@ import {
 import { OUTCOME_LABELS, OUTCOMES } from "../../../workers/tip/tip.js";
 import { isTriageRefused } from "../../../workers/triage.js";
 import type { Feature, Reply, Turn } from "../feature.js";
-import { t } from "../i18n.js";
 
 /** Runs a triage action and words its outcome, or why it was refused (refusals are audited). */
 async function act(action: () => Promise<unknown>, done: () => string): Promise<Reply[]> {

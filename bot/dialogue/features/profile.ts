@@ -1,5 +1,5 @@
+import { t, withLang } from "../../../i18n.js";
 import type { Choice, Feature, Reply, Turn } from "../feature.js";
-import { t, withLang } from "../i18n.js";
 
 const ROLE_IDS = ["phu-huynh", "giao-vien", "hoc-sinh", "cong-an"] as const;
 const roles = (): Choice[] => ROLE_IDS.map((r) => ({ data: `role:${r}`, label: t(`role.${r}`) }));

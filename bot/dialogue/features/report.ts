@@ -1,8 +1,8 @@
+import { t } from "../../../i18n.js";
 import { isTipRejected } from "../../../workers/intake.js";
 import { CATEGORIES, type Category, URGENCIES } from "../../../workers/tip/tip.js";
 import { emergencyReply } from "../emergency.js";
 import type { Choice, Feature, PreparedPhoto, Reply, Turn } from "../feature.js";
-import { t } from "../i18n.js";
 import type { ReportFlow, Session } from "../session-store.js";
 import { cancel } from "./menu.js";
 
@@ -13,6 +13,7 @@ const MAX_PHOTOS = 5;
 /** Locale keys for photo refusals by reason; anything else is "not a JPEG/PNG". */
 const PHOTO_REFUSALS: Record<string, string> = {
   "too-large": "report.photoTooLarge",
+  "too-many-pixels": "report.photoTooLarge",
   busy: "report.photoBusy",
 };
 

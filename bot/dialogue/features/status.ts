@@ -1,7 +1,7 @@
+import { t } from "../../../i18n.js";
 import { formatTime } from "../../../workers/render.js";
 import { isTriageRefused } from "../../../workers/triage.js";
 import type { Feature, Reply, Turn } from "../feature.js";
-import { t } from "../i18n.js";
 
 /** A tip's status for whoever has its case code and PIN. */
 async function statusOf(turn: Turn, code: string, pin: string): Promise<Reply[]> {

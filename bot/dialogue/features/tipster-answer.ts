@@ -1,7 +1,7 @@
+import { t } from "../../../i18n.js";
 import type { AnswerProof, AnswerResult } from "../../../workers/triage.js";
 import { isTriageRefused } from "../../../workers/triage.js";
 import type { Feature, Reply, Turn } from "../feature.js";
-import { t } from "../i18n.js";
 import { answer as answerQuestion } from "./ask.js";
 
 function resultReply(r: AnswerResult): Reply {
