@@ -38,7 +38,7 @@ export function escalateStage(deps: StageDeps) {
     await store.transition(
       tipId,
       { level },
-      { at: deps.now(), actor: "system", action: "escalated", detail: `→ ${contactId} (cấp ${level + 1})` },
+      { at: deps.now(), actor: "system", action: "escalated", detail: `→ ${contactId} (level ${level + 1})` },
       ["routed", "delivered"],
     );
     return "escalated";

@@ -44,15 +44,19 @@ export interface SubmittedTip {
   readonly emergency?: Emergency;
 }
 
-/** Input rejected: the message says what to fix (in Vietnamese, for the tipster). */
+/**
+ * Input rejected. The dialogue words `reason` for the tipster from the catalogue; the message
+ * (English) is for logs and developers.
+ */
 export class TipRejectedError extends Error {
   override readonly name = "TipRejectedError";
   constructor(
     /**
      * "rate-limited": this sender sent too many; "busy": the place or the whole intake took too
-     * many tips in a short time, whoever sent them (a flood must not drown real tips).
+     * many tips in a short time, whoever sent them (a flood must not drown real tips);
+     * "photo-expired": an attached photo is gone (kept a day) or never existed.
      */
-    readonly reason: "invalid" | "rate-limited" | "busy" | "unknown-place",
+    readonly reason: "invalid" | "rate-limited" | "busy" | "unknown-place" | "photo-expired",
     message: string,
     readonly retryAfterMs?: number,
   ) {
@@ -97,16 +101,14 @@ export class TipIntake {
   async submit(input: unknown, tipster: Tipster): Promise<SubmittedTip> {
     const parsed = tipSubmissionSchema.safeParse(input);
     if (!parsed.success) {
-      const what = parsed.error.issues
-        .map((i) => `${i.path.join(".") || "tin báo"}: ${i.message}`)
-        .join("; ");
-      throw new TipRejectedError("invalid", `Tin báo chưa hợp lệ — ${what}`);
+      const what = parsed.error.issues.map((i) => `${i.path.join(".") || "(tip)"}: ${i.message}`).join("; ");
+      throw new TipRejectedError("invalid", `invalid tip: ${what}`);
     }
     const submission: TipSubmission = parsed.data;
     this.checkPlace(submission);
     for (const id of submission.photoIds)
       if (!(await this.deps.store.hasPhoto(id)))
-        throw new TipRejectedError("invalid", "Ảnh đính kèm đã hết hạn hoặc không tồn tại; hãy gửi lại ảnh.");
+        throw new TipRejectedError("photo-expired", `photo ${id} has expired or does not exist`);
 
     const key = senderKey(this.deps.salt, tipster.channel, tipster.userId ?? tipster.chatId);
     const limit = await this.deps.limiter.hit(key);
@@ -114,7 +116,7 @@ export class TipIntake {
       const minutes = Math.ceil(limit.retryAfterMs / 60_000);
       throw new TipRejectedError(
         "rate-limited",
-        `Bạn đã gửi nhiều tin báo trong thời gian ngắn. Hãy thử lại sau khoảng ${minutes} phút; nếu khẩn cấp, gọi 113.`,
+        `too many tips from this sender: retry in ${minutes} min`,
         limit.retryAfterMs,
       );
     }
@@ -128,7 +130,7 @@ export class TipIntake {
       if (!r.allowed)
         throw new TipRejectedError(
           "busy",
-          "Hệ thống đang nhận quá nhiều tin báo. Hãy thử lại sau ít phút; nếu khẩn cấp, gọi 113.",
+          `too many tips at once (${key === "all" ? "in all" : "for this place"}): retry in ${Math.ceil(r.retryAfterMs / 1000)} s`,
           r.retryAfterMs,
         );
     }
@@ -164,7 +166,7 @@ export class TipIntake {
       at: createdAt,
       actor: "tipster",
       action: "received",
-      ...(emergency && { detail: `khẩn cấp: ${emergency.kinds.join(", ")}` }),
+      ...(emergency && { detail: `emergency: ${emergency.kinds.join(", ")}` }),
     });
     await this.deps.queues.addIntake({ tipId });
     this.deps.logger.info({ tipId, category: tip.category, urgency: tip.urgency }, "tip received");
@@ -211,8 +213,8 @@ export class TipIntake {
   private checkPlace(s: TipSubmission): void {
     const { routing } = this.deps;
     if (s.place.schoolId && !routing.schools.some((x) => x.id === s.place.schoolId))
-      throw new TipRejectedError("unknown-place", "Không tìm thấy trường này trong danh sách.");
+      throw new TipRejectedError("unknown-place", `school ${s.place.schoolId} is not in the routing table`);
     if (s.place.communeId && !routing.communes.some((x) => x.id === s.place.communeId))
-      throw new TipRejectedError("unknown-place", "Không tìm thấy xã/phường này trong danh sách.");
+      throw new TipRejectedError("unknown-place", `commune ${s.place.communeId} is not in the routing table`);
   }
 }

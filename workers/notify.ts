@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, type Job } from "bullmq";
+import { type Lang, tl } from "../i18n.js";
 import {
   type ChatAddress,
   MessengerPermanentError,
@@ -10,46 +11,17 @@ import {
 import { type NotifyJob, notifyJobSchema, QUEUES } from "./queues/jobs.js";
 import { officerTipMessage, placeText } from "./render.js";
 import { type StageDeps, unrecoverable } from "./stage.js";
-import { officerActions } from "./tip/officer-actions.js";
-import type { TipsterLang } from "./tip/reply-handle.js";
+import { OFFICER_LANG, officerActions } from "./tip/officer-actions.js";
 import { senderKey } from "./tip/sender-key.js";
-import { CATEGORY_LABELS, type Channel } from "./tip/tip.js";
+import type { Channel } from "./tip/tip.js";
 import type { TipRecord } from "./tip/tip-store.js";
-
-/**
- * The officer's question as the tipster reads it, in the language they chat in, with how to
- * answer on their channel: Telegram has reply-to, the web chat a "Trả lời" button, Zalo
- * neither — there (and whenever a plain message follows) the bot asks before sending it on.
- */
-const QUESTION_TO_TIPSTER: Record<
-  TipsterLang,
-  { intro: (code: string) => string; howToAnswer: Record<Channel, string> }
-> = {
-  vi: {
-    intro: (code) => `Cán bộ phụ trách hỏi thêm về tin báo ${code}:`,
-    howToAnswer: {
-      telegram:
-        "Hãy trả lời trực tiếp vào tin nhắn này, hoặc cứ nhắn câu trả lời: bot sẽ hỏi lại trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
-      zalo: "Cứ nhắn câu trả lời vào đây: bot sẽ hỏi lại để bạn xác nhận trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
-      web: "Bấm “Trả lời” dưới tin này, hoặc cứ nhắn câu trả lời: bot sẽ hỏi lại trước khi gửi cho cán bộ. Danh tính của bạn vẫn được giữ kín.",
-    },
-  },
-  en: {
-    intro: (code) => `The officer handling tip ${code} has a question:`,
-    howToAnswer: {
-      telegram:
-        "Reply to this message, or just type your answer: the bot asks before passing it on. Who you are stays hidden.",
-      zalo: "Just type your answer here: the bot asks you to confirm before passing it on. Who you are stays hidden.",
-      web: "Press “Reply” under this message, or just type your answer: the bot asks before passing it on. Who you are stays hidden.",
-    },
-  },
-};
 
 /**
  * The notify stage (queue "notify"): sends one message — a tip to an officer, an officer's
  * question to a tipster (through the sealed reply handle), an answer, an alert. Idempotent:
  * the delivery ledger stops a second send of the same id; a send interrupted by a crash is
- * resent marked "(Gửi lại)". Paced per chat (`minChatIntervalMs`), 429s wait out `retry_after`,
+ * resent marked "(Gửi lại)". Officers read Vietnamese (`OFFICER_LANG`); a tipster the language
+ * sealed in the tip's reply handle. Paced per chat (`minChatIntervalMs`), 429s wait out `retry_after`,
  * permanent failures are dead-lettered with an alert to the duty officer.
  */
 export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
@@ -79,7 +51,7 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
     // A retry after a crash in the middle of a send cannot know whether it went out; the
     // recipient is told, rather than the message being dropped.
     if (await store.startDelivery(data.deliveryId))
-      message = { ...message, text: `(Gửi lại) ${message.text}` };
+      message = { ...message, text: tl(target.lang, "delivery.resent", { text: message.text }) };
     let messageId: string;
     try {
       ({ messageId } = await deps.messenger.send(target.address, message));
@@ -121,18 +93,23 @@ function addressOf(
   deps: StageDeps,
   data: NotifyJob,
   tip: TipRecord,
-): { address: ChatAddress; label: string; lang?: TipsterLang | undefined } {
+): { address: ChatAddress; label: string; lang: Lang } {
   if (data.to.type === "tipster") {
     try {
       const { channel, chatId, lang } = deps.sealer.open(tip.replyHandle);
-      return { address: { channel, chatId }, label: "tipster", lang };
+      // Handles sealed before languages were kept hold none: Vietnamese, the bot's default.
+      return { address: { channel, chatId }, label: "tipster", lang: lang ?? "vi" };
     } catch (err) {
       throw unrecoverable(`reply handle of tip ${tip.id} cannot be opened: ${(err as Error).message}`);
     }
   }
   const contact = deps.routing.contactById(data.to.contactId);
   if (!contact) throw unrecoverable(`contact ${data.to.contactId} is not in the routing table`);
-  return { address: { channel: contact.channel, chatId: contact.chatId }, label: contact.id };
+  return {
+    address: { channel: contact.channel, chatId: contact.chatId },
+    label: contact.id,
+    lang: OFFICER_LANG,
+  };
 }
 
 function render(
@@ -140,7 +117,7 @@ function render(
   data: NotifyJob,
   tip: TipRecord,
   channel: Channel,
-  lang?: TipsterLang,
+  lang: Lang,
 ): OutgoingMessage {
   const { routing } = deps;
   switch (data.kind) {
@@ -149,25 +126,31 @@ function render(
     case "escalation":
       return officerTipMessage(tip, routing, "escalation");
     case "forwarded":
-      return officerTipMessage(
-        tip,
-        routing,
-        "forwarded",
-        data.text ? `Ghi chú khi chuyển: ${data.text}` : undefined,
-      );
-    case "question": {
-      const words = QUESTION_TO_TIPSTER[lang ?? "vi"];
-      return { text: [words.intro(tip.caseCode), data.text ?? "", words.howToAnswer[channel]].join("\n") };
-    }
+      return officerTipMessage(tip, routing, "forwarded", data.text);
+    // The officer's question as the tipster reads it, with how to answer on their channel:
+    // Telegram has reply-to, the web chat a "Trả lời" button, Zalo neither — there (and whenever
+    // a plain message follows) the bot asks before sending it on.
+    case "question":
+      return {
+        text: [
+          tl(lang, "tipsterMessage.question", { code: tip.caseCode }),
+          data.text ?? "",
+          tl(lang, `tipsterMessage.howToAnswer.${channel}`),
+        ].join("\n"),
+      };
     case "answer":
       return {
-        text: [`Người báo tin ${tip.caseCode} trả lời:`, data.text ?? ""].join("\n"),
+        text: [tl(lang, "officerMessage.answer", { code: tip.caseCode }), data.text ?? ""].join("\n"),
         actions: officerActions(tip, ["ask", "close"]),
       };
     case "alert":
       return {
         text: [
-          `⚠️ CẢNH BÁO — tin báo ${tip.caseCode} (${CATEGORY_LABELS[tip.category]}, ${placeText(tip, routing)})`,
+          tl(lang, "officerMessage.alert", {
+            code: tip.caseCode,
+            category: tl(lang, `category.${tip.category}`),
+            place: placeText(tip, routing),
+          }),
           data.text ?? "",
         ].join("\n"),
         actions: officerActions(tip, ["ack"]),
@@ -222,7 +205,11 @@ async function deadLetter(
       tipId: data.tipId,
       kind: "alert",
       to: { type: "contact", contactId: duty },
-      text: `Không gửi được tin (${data.kind}) đến ${data.to.type === "contact" ? data.to.contactId : "người báo tin"}: ${reason}. Đề nghị kiểm tra và xử lý.`,
+      text: tl(OFFICER_LANG, "officerMessage.deliveryFailed", {
+        kind: data.kind,
+        to: data.to.type === "contact" ? data.to.contactId : tl(OFFICER_LANG, "officerMessage.theTipster"),
+        reason,
+      }),
     },
     1,
   );

@@ -1,7 +1,7 @@
+import { tl } from "../i18n.js";
 import type { OutgoingMessage } from "./messenger.js";
 import type { RoutingTable } from "./routing/routing-table.js";
-import { officerActions, officerCommand } from "./tip/officer-actions.js";
-import { CATEGORY_LABELS, URGENCY_LABELS } from "./tip/tip.js";
+import { OFFICER_LANG, officerActionLabel, officerActions, officerCommand } from "./tip/officer-actions.js";
 import type { TipRecord } from "./tip/tip-store.js";
 
 const TIME = new Intl.DateTimeFormat("vi-VN", {
@@ -21,32 +21,36 @@ export function placeText(tip: TipRecord, routing: RoutingTable): string {
   const commune = communeId ? routing.communes.find((c) => c.id === communeId) : undefined;
   const parts = [school?.name, commune?.name].filter(Boolean).join(", ");
   const text = tip.place.text ? `“${tip.place.text}”` : "";
-  return [parts, text].filter(Boolean).join(" — ") || "không rõ";
+  return [parts, text].filter(Boolean).join(" — ") || tl(OFFICER_LANG, "place.unknown");
 }
 
-const HEADINGS = {
-  "new-tip": "TIN BÁO MỚI",
-  escalation: "CHƯA CÓ AI NHẬN XỬ LÝ — CHUYỂN LÊN ĐỒNG CHÍ",
-  forwarded: "TIN BÁO ĐƯỢC CHUYỂN ĐẾN ĐỒNG CHÍ",
-} as const;
+/** Why an officer receives a tip: its first delivery, an escalation, or a colleague's forward. */
+export type TipMessageKind = "new-tip" | "escalation" | "forwarded";
 
-/** The message an officer receives for a tip. Holds nothing about who sent it. */
+/** The message an officer receives for a tip (in Vietnamese). Holds nothing about who sent it. */
 export function officerTipMessage(
   tip: TipRecord,
   routing: RoutingTable,
-  kind: keyof typeof HEADINGS,
+  kind: TipMessageKind,
   note?: string,
 ): OutgoingMessage {
-  const urgent = tip.urgency === "khan-cap";
+  const say = (key: string, vars?: Record<string, string | number>) => tl(OFFICER_LANG, key, vars);
+  const heading = say(`officerMessage.heading.${kind}`);
   const lines = [
-    `${urgent ? "🚨 " : ""}${HEADINGS[kind]}${urgent ? " [KHẨN CẤP]" : ""} — mã ${tip.caseCode}`,
-    `Loại: ${CATEGORY_LABELS[tip.category]}`,
-    `Mức độ: ${URGENCY_LABELS[tip.urgency]}`,
-    `Nơi: ${placeText(tip, routing)}`,
-    `Thời gian gửi: ${formatTime(tip.createdAt)}`,
-    `Nội dung: ${tip.description}`,
-    ...(note ? [note] : []),
-    `Người báo tin ẩn danh. Dùng “Hỏi thêm” (lệnh ${officerCommand("ask", tip.caseCode)}) để hỏi lại qua bot; bot không tiết lộ người gửi.`,
+    say(tip.urgency === "khan-cap" ? "officerMessage.urgentTitle" : "officerMessage.title", {
+      heading,
+      code: tip.caseCode,
+    }),
+    say("officerMessage.category", { category: say(`category.${tip.category}`) }),
+    say("officerMessage.urgency", { urgency: say(`urgency.${tip.urgency}`) }),
+    say("officerMessage.place", { place: placeText(tip, routing) }),
+    say("officerMessage.time", { time: formatTime(tip.createdAt) }),
+    say("officerMessage.description", { description: tip.description }),
+    ...(note ? [say("officerMessage.forwardNote", { note })] : []),
+    say("officerMessage.anonymous", {
+      ask: officerActionLabel("ask"),
+      command: officerCommand("ask", tip.caseCode),
+    }),
   ];
   return { text: lines.join("\n"), actions: officerActions(tip) };
 }

@@ -1,7 +1,6 @@
 import type { Job } from "bullmq";
 import { type IntakeJob, intakeJobSchema } from "./queues/jobs.js";
 import { type StageDeps, unrecoverable } from "./stage.js";
-import { CATEGORY_LABELS } from "./tip/tip.js";
 
 /**
  * The route stage (queue "tip-intake"): finds a received tip's contact chain in the routing
@@ -47,7 +46,7 @@ export function routeStage(deps: StageDeps) {
         at: deps.now(),
         actor: "system",
         action: "routed",
-        detail: `${CATEGORY_LABELS[tip.category]} → ${chain.join(" → ")}`,
+        detail: `${tip.category} → ${chain.join(" → ")}`,
       },
       ["received"],
     );

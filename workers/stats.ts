@@ -1,5 +1,6 @@
+import { type Lang, tl } from "../i18n.js";
 import type { RoutingTable } from "./routing/routing-table.js";
-import { CATEGORY_LABELS, type Category, OUTCOME_LABELS, type Outcome } from "./tip/tip.js";
+import type { Category, Outcome } from "./tip/tip.js";
 import type { TipRecord } from "./tip/tip-store.js";
 
 /** Counts for the periodic reports schools and police send (e.g. 10/5 and 15/11). */
@@ -37,13 +38,14 @@ function count<K extends string>(items: readonly K[]): Map<K, number> {
 
 /**
  * Statistics over tips. `communes`, when given, keeps only tips of those communes (an
- * officer's area).
+ * officer's area); labels are in `lang` (default Vietnamese, the language of the reports).
  */
 export function tipStatistics(
   tips: readonly TipRecord[],
   routing: RoutingTable,
   period: { from: string; to: string },
   communes?: ReadonlySet<string>,
+  lang: Lang = "vi",
 ): TipStatistics {
   const communeOf = (t: TipRecord) =>
     t.communeId ?? routing.schools.find((s) => s.id === t.place.schoolId)?.commune ?? t.place.communeId;
@@ -64,14 +66,14 @@ export function tipStatistics(
     byCategory: sortDesc(
       [...count(kept.map((t) => t.category))].map(([key, c]) => ({
         key,
-        label: CATEGORY_LABELS[key],
+        label: tl(lang, `category.${key}`),
         count: c,
       })),
     ),
     byCommune: sortDesc(
       [...count(kept.map((t) => communeOf(t) ?? "khong-ro"))].map(([key, c]) => ({
         key,
-        label: key === "khong-ro" ? "Không rõ" : byName(routing.communes, key),
+        label: key === "khong-ro" ? tl(lang, "stats.unknownCommune") : byName(routing.communes, key),
         count: c,
       })),
     ),
@@ -85,7 +87,7 @@ export function tipStatistics(
     byOutcome: sortDesc(
       [...count(kept.map((t) => t.outcome ?? ("open" as const)))].map(([key, c]) => ({
         key,
-        label: key === "open" ? "Chưa đóng" : OUTCOME_LABELS[key],
+        label: tl(lang, key === "open" ? "stats.open" : `outcome.${key}`),
         count: c,
       })),
     ),
@@ -96,20 +98,23 @@ export function tipStatistics(
   };
 }
 
-/** The statistics as a readable Vietnamese table. */
-export function statisticsTable(s: TipStatistics): string {
+/** The statistics as a readable table, in `lang` (default Vietnamese). */
+export function statisticsTable(s: TipStatistics, lang: Lang = "vi"): string {
   const section = (title: string, rows: Array<{ label?: string; key: string; count: number }>) => [
-    `${title}:`,
-    ...(rows.length ? rows.map((r) => `  ${(r.label ?? r.key).padEnd(36)} ${r.count}`) : ["  (không có)"]),
+    `${tl(lang, title)}:`,
+    ...(rows.length
+      ? rows.map((r) => `  ${(r.label ?? r.key).padEnd(36)} ${r.count}`)
+      : [`  ${tl(lang, "stats.none")}`]),
   ];
+  const { n, p50, p90 } = s.ackMinutes;
   return [
-    `Thống kê tin báo từ ${s.from} đến ${s.to}: ${s.total} tin`,
-    ...section("Theo loại", s.byCategory),
-    ...section("Theo xã/phường", s.byCommune),
-    ...section("Theo trường", s.bySchool),
-    ...section("Theo kết quả", s.byOutcome),
-    ...section("Theo tháng", s.byMonth),
-    `Thời gian đến khi nhận xử lý (phút): trung vị ${s.ackMinutes.p50 ?? "—"}, p90 ${s.ackMinutes.p90 ?? "—"} (n=${s.ackMinutes.n})`,
+    tl(lang, "stats.title", { from: s.from, to: s.to, total: s.total }),
+    ...section("stats.byCategory", s.byCategory),
+    ...section("stats.byCommune", s.byCommune),
+    ...section("stats.bySchool", s.bySchool),
+    ...section("stats.byOutcome", s.byOutcome),
+    ...section("stats.byMonth", s.byMonth),
+    tl(lang, "stats.ackMinutes", { p50: p50 ?? "—", p90: p90 ?? "—", n }),
   ].join("\n");
 }
 

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { Lang } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import { cleanUserText } from "../text/clean-user-text.js";
 import type { ChatAddress } from "./messenger.js";
@@ -34,7 +35,10 @@ export interface TipStatusView {
   readonly outcome?: Outcome;
 }
 
-/** Why an officer's action was refused. */
+/**
+ * Why an officer's (or a tipster's) action was refused. The dialogue words `reason` from the
+ * catalogue; the message (English) is for logs and developers.
+ */
 export class TriageRefusedError extends Error {
   override readonly name = "TriageRefusedError";
   constructor(
@@ -103,29 +107,35 @@ export class Triage {
     if (await this.deps.store.get(tipId))
       await this.deps.store.appendAudit(tipId, { at: this.now(), actor: who, action: `refused:${action}` });
     this.deps.logger.warn({ tipId, action, actor: who }, "triage action refused: not a listed contact");
-    throw new TriageRefusedError(
-      "not-an-officer",
-      "Bạn không có trong danh sách cán bộ được giao xử lý tin báo.",
-    );
+    throw new TriageRefusedError("not-an-officer", `${action} refused: the sender is not a listed contact`);
   }
 
   private async tip(tipId: string): Promise<TipRecord> {
     const tip = await this.deps.store.get(tipId);
-    if (!tip) throw new TriageRefusedError("no-such-tip", "Không tìm thấy tin báo.");
+    if (!tip) throw new TriageRefusedError("no-such-tip", `no tip ${tipId}`);
     return tip;
   }
 
   /**
    * Statistics of the officer's area (the communes their routes cover) for [from, to), for
-   * their periodic reports. Refused to anyone not in the routing table.
+   * their periodic reports, labelled in `lang`. Refused to anyone not in the routing table.
    */
-  async statisticsFor(actor: ChatAddress, from: number, to: number, label: { from: string; to: string }) {
+  async statisticsFor(
+    actor: ChatAddress,
+    from: number,
+    to: number,
+    label: { from: string; to: string },
+    lang: Lang = "vi",
+  ) {
     const contact = this.deps.routing.contactByChat(actor.channel, actor.chatId);
     if (!contact)
-      throw new TriageRefusedError("not-an-officer", "Chỉ cán bộ trong danh sách mới xem được thống kê.");
+      throw new TriageRefusedError(
+        "not-an-officer",
+        "statistics refused: the sender is not a listed contact",
+      );
     const tips = await this.deps.store.createdBetween(from, to);
     const area = this.deps.routing.areaOf(contact);
-    return tipStatistics(tips, this.deps.routing, label, new Set(area));
+    return tipStatistics(tips, this.deps.routing, label, new Set(area), lang);
   }
 
   /** The tip id behind a case code as users type it, if any. */
@@ -160,7 +170,7 @@ export class Triage {
   private async pinMatches(sender: ChatAddress, tip: TipRecord | undefined, pin: string): Promise<boolean> {
     const limit = await this.deps.statusLimiter.hit(senderKey(this.deps.salt, sender.channel, sender.chatId));
     if (!limit.allowed)
-      throw new TriageRefusedError("rate-limited", "Bạn đã thử quá nhiều lần. Hãy thử lại sau một giờ.");
+      throw new TriageRefusedError("rate-limited", "too many case code and PIN attempts from this sender");
     const maxFailures = this.deps.pinFailuresPerCase ?? 5;
     const locked = tip ? (await this.deps.store.pinFailures(tip.id)) >= maxFailures : false;
     // The hash is checked even for unknown codes and locked cases, so timing tells nothing either.
@@ -214,7 +224,7 @@ export class Triage {
       ["received", "routed", "delivered"],
     );
     if (r === "wrong-status")
-      throw new TriageRefusedError("wrong-status", `Tin báo ${tip.caseCode} đã được nhận hoặc đã đóng.`);
+      throw new TriageRefusedError("wrong-status", `tip ${tip.caseCode} is already acknowledged or closed`);
     await this.deps.queues.cancelEscalations(tipId, tip.chain.length);
     this.deps.metrics?.ackLatency.observe((at - tip.createdAt) / 1000);
     return this.tip(tipId);
@@ -225,8 +235,10 @@ export class Triage {
     const officer = await this.officer(actor, tipId, "ask");
     const tip = await this.tip(tipId);
     const text = cleanUserText(question).trim();
-    if (!text || text.length > 2000) throw new TriageRefusedError("invalid", "Câu hỏi trống hoặc quá dài.");
-    if (tip.status === "closed") throw new TriageRefusedError("wrong-status", "Tin báo đã đóng.");
+    if (!text || text.length > 2000)
+      throw new TriageRefusedError("invalid", "the question is empty or longer than 2000 characters");
+    if (tip.status === "closed")
+      throw new TriageRefusedError("wrong-status", `tip ${tip.caseCode} is closed`);
     const n = (await this.deps.store.auditLog(tipId)).filter((a) => a.action === "asked").length;
     await this.deps.store.appendAudit(tipId, {
       at: this.now(),
@@ -255,7 +267,7 @@ export class Triage {
    */
   async tipsterAnswer(proof: AnswerProof, caseCodeInput: string, text: string): Promise<AnswerResult> {
     const body = cleanUserText(text).trim().slice(0, 4000);
-    if (!body) throw new TriageRefusedError("invalid", "Câu trả lời trống.");
+    if (!body) throw new TriageRefusedError("invalid", "the answer is empty");
     const tip = await this.tipForCode(caseCodeInput);
     const proven =
       this.isTipstersChat(tip, proof.from) ||
@@ -263,7 +275,7 @@ export class Triage {
     if (!proven || !tip)
       throw new TriageRefusedError(
         "not-accepted",
-        "Không gửi được câu trả lời: mã tin báo hoặc mã PIN không đúng, hoặc tin báo không nhận câu trả lời.",
+        "answer not accepted: not from the tipster's chat, and no matching PIN for a known case",
       );
     return this.relayAnswer(tip, body, proof.from);
   }
@@ -300,7 +312,7 @@ export class Triage {
     const officer = await this.officer(actor, tipId, "forward");
     await this.tip(tipId);
     const to = this.deps.routing.contactById(toContactId);
-    if (!to) throw new TriageRefusedError("invalid", "Không có cán bộ này trong danh sách.");
+    if (!to) throw new TriageRefusedError("invalid", `contact ${toContactId} is not in the routing table`);
     const n = (await this.deps.store.auditLog(tipId)).filter((a) => a.action === "forwarded").length;
     await this.deps.store.appendAudit(tipId, {
       at: this.now(),
@@ -332,13 +344,13 @@ export class Triage {
     const officer = await this.officer(actor, tipId, "close");
     const tip = await this.tip(tipId);
     const outcome = outcomeSchema.safeParse(outcomeInput);
-    if (!outcome.success) throw new TriageRefusedError("invalid", "Kết quả không hợp lệ.");
+    if (!outcome.success) throw new TriageRefusedError("invalid", `unknown outcome ${outcomeInput}`);
     let dup: string | undefined;
     if (outcome.data === "trung") {
       const code = duplicateOf ? parseCaseCode(duplicateOf) : undefined;
       const other = code && (await this.deps.store.idForCaseCode(code));
       if (!code || !other || other === tipId)
-        throw new TriageRefusedError("invalid", "Cần mã của tin báo gốc (khác tin này) để đánh dấu trùng.");
+        throw new TriageRefusedError("invalid", "a duplicate needs the case code of another, existing tip");
       dup = code;
     }
     const at = this.now();
@@ -355,7 +367,7 @@ export class Triage {
       ["received", "routed", "delivered", "acknowledged"],
     );
     if (r === "wrong-status")
-      throw new TriageRefusedError("wrong-status", `Tin báo ${tip.caseCode} đã đóng.`);
+      throw new TriageRefusedError("wrong-status", `tip ${tip.caseCode} is already closed`);
     await this.deps.queues.cancelEscalations(tipId, tip.chain.length);
     return this.tip(tipId);
   }
@@ -368,7 +380,7 @@ export class Triage {
   async status(asker: ChatAddress, caseCodeInput: string, pin: string): Promise<TipStatusView> {
     const tip = await this.tipForCode(caseCodeInput);
     if (!(await this.pinMatches(asker, tip, pin)) || !tip)
-      throw new TriageRefusedError("no-such-tip", "Mã tin báo hoặc mã PIN không đúng.");
+      throw new TriageRefusedError("no-such-tip", "wrong case code or PIN");
     // Status only: never who handles it.
     return {
       caseCode: tip.caseCode,

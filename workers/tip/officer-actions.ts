@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type Lang, tl } from "../../i18n.js";
 import type { MessageAction } from "../messenger.js";
 import { type Outcome, outcomeSchema } from "./tip.js";
 
@@ -24,31 +25,26 @@ export const OFFICER_COMMANDS: Readonly<Record<string, OfficerVerb>> = {
   dong: "close",
 };
 
-const LABELS: Record<OfficerVerb, string> = {
-  ack: "Nhận xử lý",
-  ask: "Hỏi thêm",
-  fwd: "Chuyển",
-  close: "Đóng",
-};
-const USAGE: Record<OfficerVerb, string> = {
-  ack: "",
-  ask: " <câu hỏi>",
-  fwd: " <mã cán bộ>",
-  close: " <kết quả>",
-};
+/**
+ * The language of what the workers send officers (tip messages, answers, alerts, their buttons):
+ * the police work in Vietnamese, whatever language a tipster chose.
+ */
+export const OFFICER_LANG: Lang = "vi";
+
 const commandOf = (verb: OfficerVerb) =>
   Object.entries(OFFICER_COMMANDS).find(([, v]) => v === verb)?.[0] as string;
 
 const tipIdSchema = z.string().uuid();
 
 /** The label officers see for an action (a button, or its line on Zalo). */
-export function officerActionLabel(verb: OfficerVerb): string {
-  return LABELS[verb];
+export function officerActionLabel(verb: OfficerVerb, lang: Lang = OFFICER_LANG): string {
+  return tl(lang, `officerAction.${verb}`);
 }
 
-/** The typed form of an action on a tip ("/hoi AT-7KQ3-M8 <câu hỏi>"). */
-export function officerCommand(verb: OfficerVerb, caseCode: string): string {
-  return `/${commandOf(verb)} ${caseCode}${USAGE[verb]}`;
+/** The typed form of an action on a tip ("/hoi AT-7KQ3-M8 <câu hỏi>"); "ack" takes no argument. */
+export function officerCommand(verb: OfficerVerb, caseCode: string, lang: Lang = OFFICER_LANG): string {
+  const args = verb === "ack" ? "" : ` ${tl(lang, `officerAction.args.${verb}`)}`;
+  return `/${commandOf(verb)} ${caseCode}${args}`;
 }
 
 /** Actions offered on a tip, in this order. */
@@ -58,7 +54,7 @@ export function officerActions(
 ): MessageAction[] {
   return verbs.map((verb) => ({
     data: `${verb}:${tip.id}`,
-    label: LABELS[verb],
+    label: officerActionLabel(verb),
     command: officerCommand(verb, tip.caseCode),
   }));
 }

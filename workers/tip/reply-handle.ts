@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
 import { z } from "zod";
+import { LANGS } from "../../i18n.js";
 import { checkNotPlaceholder, KEY_BYTES, ReplyKeyError } from "../../keys.js";
 import { type Channel, channelSchema } from "./tip.js";
 
@@ -24,7 +25,8 @@ export interface ReplyAddress {
   readonly lang?: TipsterLang;
 }
 
-export const TIPSTER_LANGS = ["vi", "en"] as const;
+/** The catalogue's languages: what relayed messages can be worded in. */
+export const TIPSTER_LANGS = LANGS;
 export type TipsterLang = (typeof TIPSTER_LANGS)[number];
 
 const VERSION = 0x01;

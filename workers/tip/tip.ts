@@ -6,27 +6,15 @@ import { cleanUserText } from "../../text/clean-user-text.js";
  * way back to the tipster is `replyHandle`, sealed with a key only the relay holds.
  */
 
+/** Kinds of tip; their labels are the catalogue's `category.<id>` (locales/). */
 export const CATEGORIES = ["ma-tuy", "bao-luc-hoc-duong", "chay-no", "an-ninh-mang", "khac"] as const;
 export const categorySchema = z.enum(CATEGORIES);
 export type Category = z.infer<typeof categorySchema>;
 
-/** Vietnamese labels shown to users and officers. */
-export const CATEGORY_LABELS: Record<Category, string> = {
-  "ma-tuy": "Ma túy",
-  "bao-luc-hoc-duong": "Bạo lực học đường / bắt nạt",
-  "chay-no": "Cháy nổ / PCCC",
-  "an-ninh-mang": "An ninh mạng / lừa đảo",
-  khac: "Khác",
-};
-
+/** Labels: `urgency.<id>`. */
 export const URGENCIES = ["khan-cap", "binh-thuong"] as const;
 export const urgencySchema = z.enum(URGENCIES);
 export type Urgency = z.infer<typeof urgencySchema>;
-
-export const URGENCY_LABELS: Record<Urgency, string> = {
-  "khan-cap": "Khẩn cấp",
-  "binh-thuong": "Bình thường",
-};
 
 /** Messaging channels the bot and officers use. */
 export const CHANNELS = ["telegram", "zalo", "web"] as const;
@@ -37,18 +25,10 @@ export const STATUSES = ["received", "routed", "delivered", "acknowledged", "clo
 export const statusSchema = z.enum(STATUSES);
 export type TipStatus = z.infer<typeof statusSchema>;
 
-/** Closing outcomes, as officers report them. */
+/** Closing outcomes, as officers report them. Labels: `outcome.<id>`. */
 export const OUTCOMES = ["co-co-so", "khong-co-so", "trung", "bao-sai", "chi-de-biet"] as const;
 export const outcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof outcomeSchema>;
-
-export const OUTCOME_LABELS: Record<Outcome, string> = {
-  "co-co-so": "Có cơ sở",
-  "khong-co-so": "Không có cơ sở",
-  trung: "Trùng",
-  "bao-sai": "Báo sai",
-  "chi-de-biet": "Chỉ để biết",
-};
 
 /** Where the tip happened: a school and/or a commune from the routing table, plus free text. */
 export const placeSchema = z
@@ -68,7 +48,7 @@ export const tipSubmissionSchema = z.object({
   description: z
     .string()
     .transform(cleanUserText)
-    .pipe(z.string().trim().min(5, "mô tả quá ngắn").max(4000, "mô tả quá dài")),
+    .pipe(z.string().trim().min(5, "description too short").max(4000, "description too long")),
   /** Ids of photos already sanitised and stored (see photo store). */
   photoIds: z
     .array(z.string().regex(/^[a-f0-9]{32}$/))

@@ -1,4 +1,4 @@
-import { t } from "../../../i18n.js";
+import { LANGS, t, tl } from "../../../i18n.js";
 import { removeDiacritics } from "../../../text/normalize.js";
 import { statisticsTable } from "../../../workers/stats.js";
 import {
@@ -11,7 +11,7 @@ import {
   outcomeArg,
   tipIdArg,
 } from "../../../workers/tip/officer-actions.js";
-import { OUTCOME_LABELS, OUTCOMES } from "../../../workers/tip/tip.js";
+import { OUTCOMES } from "../../../workers/tip/tip.js";
 import { isTriageRefused } from "../../../workers/triage.js";
 import type { Feature, Reply, Turn } from "../feature.js";
 
@@ -100,9 +100,12 @@ function typed(verb: OfficerVerb) {
     if (verb === "ack") return start.ack(turn, tipId);
     if (verb === "ask") return rest ? start.ask(turn, tipId, rest) : [{ text: t("officer.askUsage") }];
     if (verb === "fwd") return rest ? start.fwd(turn, tipId, rest) : [{ text: t("officer.forwardUsage") }];
+    // The outcome's id or its label in any language, diacritics optional ("co co so", "Founded").
     const folded = removeDiacritics(rest).toLowerCase();
     const outcome = CLOSING.find(
-      (o) => o === rest || removeDiacritics(OUTCOME_LABELS[o]).toLowerCase() === folded,
+      (o) =>
+        o === rest ||
+        LANGS.some((lang) => removeDiacritics(tl(lang, `outcome.${o}`)).toLowerCase() === folded),
     );
     if (!outcome)
       return [
@@ -119,11 +122,14 @@ async function statistics(turn: Turn): Promise<Reply[]> {
   const from = Date.parse(`${year}-01-01T00:00:00+07:00`);
   const to = Date.parse(`${today}T00:00:00+07:00`) + 86_400_000;
   try {
-    const stats = await turn.deps.triage.statisticsFor(turn.chat, from, to, {
-      from: `${year}-01-01`,
-      to: today,
-    });
-    return [{ text: statisticsTable(stats) }];
+    const stats = await turn.deps.triage.statisticsFor(
+      turn.chat,
+      from,
+      to,
+      { from: `${year}-01-01`, to: today },
+      turn.session.lang,
+    );
+    return [{ text: statisticsTable(stats, turn.session.lang) }];
   } catch (e) {
     if (!isTriageRefused(e)) throw e;
     return [{ text: t("officer.statsRefused") }];

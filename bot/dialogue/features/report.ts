@@ -124,6 +124,7 @@ async function submit(turn: Turn, flow: ReportFlow): Promise<Reply[]> {
         { text: t("report.rateLimited", { minutes: Math.ceil((e.retryAfterMs ?? 3_600_000) / 60_000) }) },
       ];
     if (e.reason === "unknown-place") return [{ text: t("report.unknownPlace") }];
+    if (e.reason === "photo-expired") return [{ text: t("report.photoExpired") }];
     // The draft stays: the tipster can press "Gửi" again later.
     if (e.reason === "busy")
       return [
