@@ -3,7 +3,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { Api, Bot, type BotConfig, type Context, GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "../../logger.js";
-import type { TelegramDeps } from "./context.js";
+import { notice, type TelegramDeps } from "./context.js";
 import { choicesFeature } from "./features/choices.js";
 import { photosFeature } from "./features/photos.js";
 import { textFeature } from "./features/text.js";
@@ -166,9 +166,7 @@ export function createTelegramBot(deps: TelegramDeps, opts: TelegramBotOptions =
       { err: (err.error as Error)?.message, updateId: err.ctx.update.update_id },
       "update failed",
     );
-    return err.ctx.chat
-      ? err.ctx.reply("Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này. Hãy thử lại.").then(() => undefined)
-      : undefined;
+    return err.ctx.chat ? notice(err.ctx, deps, "error.tryAgain") : undefined;
   };
   for (const feature of [
     textFeature(deps),

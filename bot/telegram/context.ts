@@ -1,4 +1,5 @@
 import type { Context } from "grammy";
+import { tl } from "../../i18n.js";
 import type { Logger } from "../../logger.js";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
 import { splitText } from "../split-text.js";
@@ -42,4 +43,17 @@ export async function converse(ctx: Context, deps: TelegramDeps, input: Incoming
   if (chatId === undefined) return;
   const replies = await deps.dialogue.handle({ channel: "telegram", chatId: String(chatId) }, input);
   await sendReplies(ctx, replies);
+}
+
+/**
+ * A notice of the adapter's own (a photo too large to fetch, an update that failed), in the
+ * chat's language as the dialogue knows it; Vietnamese when that cannot be read.
+ */
+export async function notice(ctx: Context, deps: TelegramDeps, key: string): Promise<void> {
+  const chatId = ctx.chat?.id;
+  if (chatId === undefined) return;
+  const lang = await deps.dialogue
+    .languageOf({ channel: "telegram", chatId: String(chatId) })
+    .catch(() => "vi" as const);
+  await ctx.reply(tl(lang, key));
 }

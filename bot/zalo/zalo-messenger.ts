@@ -1,3 +1,4 @@
+import { tl } from "../../i18n.js";
 import {
   type ChatAddress,
   type MessageAction,
@@ -7,11 +8,15 @@ import {
   MessengerTransientError,
   type OutgoingMessage,
 } from "../../workers/messenger.js";
+import { OFFICER_LANG } from "../../workers/tip/officer-actions.js";
 import { splitText } from "../split-text.js";
 import { ZALO_MAX_TEXT, type ZaloApiError, type ZaloClient } from "./zalo-client.js";
 
-/** Heading of the numbered action list; Zalo bots have no buttons, so officers reply with a number. */
-export const NUMBERED_ACTIONS_HEADING = "Trả lời bằng số:";
+/**
+ * Heading of the numbered action list; Zalo bots have no buttons, so officers reply with a number.
+ * Actions and photos come with officers' messages only: their words are in `OFFICER_LANG`.
+ */
+export const NUMBERED_ACTIONS_HEADING = tl(OFFICER_LANG, "zalo.actionsByNumber");
 
 /** Wait used when Zalo says 429 without saying how long. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
@@ -25,7 +30,10 @@ export function renderNumberedActions(actions: readonly MessageAction[]): string
   // Actions that have a typed form are shown as commands: a bare number could not say which
   // tip it is about once several tips have arrived.
   if (actions.every((a) => a.command))
-    return ["Trả lời bằng lệnh:", ...actions.map((a) => `${a.command} — ${a.label}`)].join("\n");
+    return [
+      tl(OFFICER_LANG, "zalo.actionsByCommand"),
+      ...actions.map((a) => `${a.command} — ${a.label}`),
+    ].join("\n");
   return [NUMBERED_ACTIONS_HEADING, ...actions.map((a, i) => `${i + 1}. ${a.label}`)].join("\n");
 }
 
@@ -40,7 +48,7 @@ export function actionForReply(reply: string, actions: readonly MessageAction[])
 
 /** Shown instead of photos when there is no way to publish them as URLs. */
 export function photosNotice(count: number): string {
-  return `(Có ${count} ảnh kèm theo — xem trên Telegram/web)`;
+  return tl(OFFICER_LANG, "zalo.photosElsewhere", { n: count });
 }
 
 export interface ZaloMessengerOptions {

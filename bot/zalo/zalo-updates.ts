@@ -1,14 +1,19 @@
+import { type Lang, tl } from "../../i18n.js";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
 import { downloadLimited } from "../download.js";
 import { splitText } from "../split-text.js";
 import type { ZaloClient, ZaloUpdate } from "./zalo-client.js";
 import { ZALO_MAX_TEXT } from "./zalo-client.js";
 
-/** Renders replies for Zalo: no buttons, so choices become numbered lines the dialogue understands. */
-export function zaloText(reply: Reply): string {
+/**
+ * Renders replies for Zalo: no buttons, so choices become numbered lines the dialogue understands,
+ * with a last line in the chat's language saying so.
+ */
+export function zaloText(reply: Reply, lang: Lang = "vi"): string {
   const choices = reply.choices ?? [];
   if (choices.length === 0) return reply.text;
-  return `${reply.text}\n${choices.map((c, i) => `${i + 1}. ${c.label}`).join("\n")}\nTrả lời bằng số.`;
+  const lines = choices.map((c, i) => `${i + 1}. ${c.label}`);
+  return [reply.text, ...lines, tl(lang, "zalo.pickNumber")].join("\n");
 }
 
 /**
@@ -39,8 +44,11 @@ export async function handleZaloUpdate(
     default:
       input = { kind: "unsupported" };
   }
-  const replies = await dialogue.handle({ channel: "zalo", chatId }, input);
+  const chat = { channel: "zalo" as const, chatId };
+  const replies = await dialogue.handle(chat, input);
+  // Read after the turn: "/lang en" switches the language of this turn's replies.
+  const lang = await dialogue.languageOf(chat);
   for (const reply of replies)
-    for (const piece of splitText(zaloText(reply), ZALO_MAX_TEXT))
+    for (const piece of splitText(zaloText(reply, lang), ZALO_MAX_TEXT))
       await client.sendMessage({ chat_id: chatId, text: piece });
 }

@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import { DownloadError, downloadLimited, MAX_DOWNLOAD_BYTES } from "../../download.js";
-import { converse, type TelegramDeps } from "../context.js";
+import { converse, notice, type TelegramDeps } from "../context.js";
 
 /**
  * Photos for a tip: the largest size is fetched with getFile (≤ 20 MB) and handed to the
@@ -11,7 +11,7 @@ export function photosFeature(deps: TelegramDeps): Composer<import("grammy").Con
   composer.on("message:photo", async (ctx) => {
     const largest = ctx.message.photo.at(-1);
     if (!largest || (largest.file_size ?? 0) > MAX_DOWNLOAD_BYTES) {
-      await ctx.reply("Ảnh quá lớn (tối đa 20 MB).");
+      await notice(ctx, deps, "report.photoTooLarge");
       return;
     }
     const file = await ctx.api.getFile(largest.file_id);
@@ -21,7 +21,7 @@ export function photosFeature(deps: TelegramDeps): Composer<import("grammy").Con
       bytes = await downloadLimited(`${deps.apiRoot}/file/bot${deps.token}/${file.file_path}`);
     } catch (err) {
       if (err instanceof DownloadError && err.reason === "too-large") {
-        await ctx.reply("Ảnh quá lớn (tối đa 20 MB).");
+        await notice(ctx, deps, "report.photoTooLarge");
         return;
       }
       throw err;
