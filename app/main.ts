@@ -54,11 +54,13 @@ const dialogue = new Dialogue({
   routing: runtime.routing,
   intake: runtime.intake,
   triage: runtime.triage,
-  ask: async (q) => {
-    const answer = await answerQuestion(index, q, {
-      ...DEFAULT_ANSWER,
-      minCoverage: config.knowledge.minCoverage,
-    });
+  ask: async (q, lang) => {
+    const answer = await answerQuestion(
+      index,
+      q,
+      { ...DEFAULT_ANSWER, minCoverage: config.knowledge.minCoverage },
+      lang,
+    );
     runtime.metrics.answers.inc({ abstained: String(answer.abstained) });
     return answer;
   },

@@ -1,3 +1,4 @@
+import type { Lang } from "../../i18n.js";
 import type { Answer } from "../../knowledge/answer/compose.js";
 import type { TipIntake } from "../../workers/intake.js";
 import type { ChatAddress } from "../../workers/messenger.js";
@@ -45,8 +46,11 @@ export interface DialogueDeps {
   readonly routing: RoutingTable;
   readonly intake: TipIntake;
   readonly triage: Triage;
-  /** Answers a question from the knowledge base. */
-  readonly ask: (question: string) => Promise<Answer>;
+  /**
+   * Answers a question from the knowledge base; `lang`, the chat's language, words an abstention
+   * and its referrals (the quotes and their citation stay Vietnamese, like the documents).
+   */
+  readonly ask: (question: string, lang: Lang) => Promise<Answer>;
   /** Salt for the session key (a hash of the chat). */
   readonly salt: Buffer;
   /** Where 👍/👎 on answers go. */

@@ -1,4 +1,14 @@
+import { type Lang, tl } from "../../i18n.js";
 import type { Passage } from "../retrieve/hybrid-search.js";
+
+/**
+ * The language of an answer's framing words ("Căn cứ:", "Điều 7", "ngày 27/04/2012"): the
+ * documents are Vietnamese and the answer quotes them, so the words that cite them are too, for
+ * every reader.
+ */
+export const ANSWER_LANG: Lang = "vi";
+
+const say = (key: string, vars?: Record<string, string | number>) => tl(ANSWER_LANG, key, vars);
 
 /** One source of an answer, in the shape `ask --json` prints. */
 export interface Citation {
@@ -23,7 +33,7 @@ export function citationOf(p: Passage): Citation {
   const { chunk, meta } = p;
   const section = chunk.article
     ? chunk.clause
-      ? `khoản ${chunk.clause}`
+      ? say("answer.clause", { n: chunk.clause })
       : null
     : chunk.headings.length > 0
       ? chunk.headings.join(" › ")
@@ -97,13 +107,14 @@ function byDocument(citations: readonly Citation[]): DocumentCitations[] {
   return [...docs.values()];
 }
 
-const articleList = (articles: readonly string[]) => articles.map((a) => `Điều ${a}`).join(", ");
+const articleList = (articles: readonly string[]) =>
+  articles.map((a) => say("answer.article", { n: a })).join(", ");
 
 function replacement(c: Citation): string | null {
   if (!c.replacedBy) return null;
   // `replacedBy` is a symbol, or the status text when the metadata named no successor.
   const symbol = /\d+\/[\p{L}\d/-]+/u.exec(c.replacedBy)?.[0];
-  return symbol ? `đã được thay thế bởi ${symbol}` : "đã được thay thế";
+  return symbol ? say("answer.replacedBy", { symbol }) : say("answer.replaced");
 }
 
 /** Headings named per document in a source line; the rest are counted. */
@@ -117,9 +128,10 @@ const MAX_SECTIONS = 2;
  */
 export function sourceLines(citations: readonly Citation[]): string[] {
   return byDocument(citations).map(({ first, articles, sections }) => {
-    const date = first.date ? `, ngày ${vnDate(first.date)}` : "";
-    const shown = sections.slice(0, MAX_SECTIONS).map((s) => `mục “${s}”`);
-    if (sections.length > MAX_SECTIONS) shown.push(`${sections.length - MAX_SECTIONS} mục khác`);
+    const date = first.date ? `, ${say("answer.date", { date: vnDate(first.date) })}` : "";
+    const shown = sections.slice(0, MAX_SECTIONS).map((name) => say("answer.section", { name }));
+    if (sections.length > MAX_SECTIONS)
+      shown.push(say("answer.moreSections", { n: sections.length - MAX_SECTIONS }));
     const places = [...(articles.length > 0 ? [articleList(articles)] : []), ...shown];
     const where = places.length > 0 ? `: ${places.join("; ")}` : "";
     const replaced = replacement(first);
@@ -128,7 +140,7 @@ export function sourceLines(citations: readonly Citation[]): string[] {
 }
 
 /** Starts the one line of an answer that names what its quotes come from. */
-export const BASIS_PREFIX = "Căn cứ:";
+export const BASIS_PREFIX = say("answer.basis");
 
 /**
  * The compact citation under an answer's quotes: the documents quoted, each with the [n] that

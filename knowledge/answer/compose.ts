@@ -1,3 +1,4 @@
+import { type Lang, tl } from "../../i18n.js";
 import { hasDiacritics } from "../../text/normalize.js";
 import { splitSentences } from "../chunk/sentences.js";
 import {
@@ -127,22 +128,21 @@ export function answers(s: Support, question: string, options: AnswerOptions): b
 /**
  * Answers a question extractively: the best passages, trimmed to their most relevant
  * sentences, each marked with its document's [n], then one "Căn cứ:" line naming the documents
- * quoted. When the best passage covers too little of the question the answer says that the
- * documents do not cover it and where to turn instead.
+ * quoted (in Vietnamese, the documents' language: see `ANSWER_LANG`). When the best passage
+ * covers too little of the question the answer says, in `lang` (the asker's language, default
+ * Vietnamese), that the documents do not cover it and where to turn instead.
  */
 export async function answerQuestion(
   index: KnowledgeIndex,
   question: string,
   options: AnswerOptions = DEFAULT_ANSWER,
+  lang: Lang = "vi",
 ): Promise<Answer & { passages: Passage[] }> {
   const passages = await hybridSearch(index, question, options.k, options.search);
   const q = index.questionWeights(question);
   const best = passages[0];
   if (!best || !answers(support(q, index.contextText(best.chunk)), question, options)) {
-    const body = [
-      "Xin lỗi, tài liệu của bot chưa có thông tin để trả lời câu hỏi này, nên bot không đoán.",
-      ...referralsFor(question),
-    ].join("\n");
+    const body = [tl(lang, "answer.abstain"), ...referralsFor(question, lang)].join("\n");
     return { answer: body, body, basis: null, abstained: true, citations: [], passages };
   }
   // Quote the best passage and the next ones that are nearly as strong.

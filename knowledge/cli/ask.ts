@@ -4,7 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { parseConfig } from "../../config.js";
-import { sourceLines } from "../answer/citation.js";
+import { tl } from "../../i18n.js";
+import { ANSWER_LANG, sourceLines } from "../answer/citation.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../answer/compose.js";
 import { openOrBuildIndex } from "../engine.js";
 
@@ -14,7 +15,7 @@ const { values, positionals } = parseArgs({
 });
 const question = positionals.join(" ").trim();
 if (!question) {
-  console.error('usage: npm run ask -- [--json] "<câu hỏi>"');
+  console.error('usage: npm run ask -- [--json] "<question>"');
   process.exit(2);
 }
 const config = parseConfig(process.env);
@@ -32,5 +33,8 @@ if (values.json) {
 } else {
   console.log(result.answer);
   const sources = sourceLines(result.citations);
-  if (sources.length > 0) console.log(`\nNguồn:\n${sources.map((x, i) => `[${i + 1}] ${x}`).join("\n")}`);
+  if (sources.length > 0)
+    console.log(
+      ["", tl(ANSWER_LANG, "ask.cliSources"), ...sources.map((x, i) => `[${i + 1}] ${x}`)].join("\n"),
+    );
 }

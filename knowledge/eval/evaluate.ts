@@ -1,4 +1,6 @@
+import { tl } from "../../i18n.js";
 import { foldKey, removeDiacritics, words } from "../../text/normalize.js";
+import { ANSWER_LANG } from "../answer/citation.js";
 import { type Answer, type AnswerOptions, answerQuestion, DEFAULT_ANSWER } from "../answer/compose.js";
 import type { Chunk } from "../document.js";
 import type { KnowledgeIndex } from "../index/knowledge-index.js";
@@ -125,7 +127,7 @@ export async function evaluateItem(
     abstainCorrect: result.abstained === shouldAbstain,
     answerOk,
     top: first
-      ? `${first.meta.symbol ?? first.meta.docId}${first.chunk.article ? ` Điều ${first.chunk.article}` : ""}`
+      ? `${first.meta.symbol ?? first.meta.docId}${first.chunk.article ? ` ${tl(ANSWER_LANG, "answer.article", { n: first.chunk.article })}` : ""}`
       : null,
   };
 }

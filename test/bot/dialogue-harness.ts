@@ -27,7 +27,7 @@ export async function testDialogue(
     routing: rt.routing,
     intake: rt.intake,
     triage: rt.triage,
-    ask: (q) => answerQuestion(index, q),
+    ask: (q, lang) => answerQuestion(index, q, undefined, lang),
     salt,
     feedback: new RedisFeedbackStore(rt.redis, rt.prefix),
   });

@@ -213,6 +213,23 @@ describe("the shared dialogue", () => {
     expect(back?.text).toContain("tiếng Việt");
   });
 
+  it("abstains in the chat's language, and cites the Vietnamese documents in Vietnamese", async () => {
+    const visitor = { channel: "telegram" as const, chatId: "880888" };
+    await dialogue.handle(visitor, { kind: "text", text: "/lang en" });
+    const [unknown] = await dialogue.handle(visitor, {
+      kind: "text",
+      text: "Giá vàng SJC hôm nay bao nhiêu?",
+    });
+    expect(unknown?.text).toContain("do not cover this question");
+    expect(unknown?.text).toContain("Emergency: 113 (police)");
+    expect(unknown?.text).not.toContain("chưa có thông tin");
+    const [known] = await dialogue.handle(visitor, {
+      kind: "text",
+      text: "Không đội mũ bảo hiểm bị phạt bao nhiêu?",
+    });
+    expect(known?.text).toContain("Căn cứ:");
+  });
+
   it("words the officer's question in the tipster's language", async () => {
     const visitor = { channel: "telegram" as const, chatId: "880777" };
     await dialogue.handle(visitor, { kind: "text", text: "/lang en" });

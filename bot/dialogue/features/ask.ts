@@ -7,7 +7,7 @@ import type { Feature, Reply, Turn } from "../feature.js";
 export async function answer(turn: Turn, question: string): Promise<Reply[]> {
   const s = turn.session;
   if (question.length < 2) return [{ text: t("ask.what"), choices: turn.menu() }];
-  const result = await turn.deps.ask(question.slice(0, 1000));
+  const result = await turn.deps.ask(question.slice(0, 1000), s.lang);
   s.lastAnswer = {
     question: question.slice(0, 1000),
     abstained: result.abstained,
