@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ANSWER } from "../../knowledge/answer/compose.js";
@@ -6,10 +5,11 @@ import { evaluateItem, type Metrics, summarise } from "../../knowledge/eval/eval
 import { type EvalItem, readEvalItems } from "../../knowledge/eval/questions.js";
 import { corpusEmbeddingProvider, KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
 import { discoverSources } from "../../knowledge/load/sources.js";
+import { missingData } from "../requirements.js";
 
 const shared = resolve(import.meta.dirname, "../../../shared");
 const alqac = resolve(shared, "eval/alqac");
-const hasShared = existsSync(resolve(alqac, "laws.json"));
+const noAlqac = missingData(resolve(alqac, "laws.json"), "the ALQAC dev set");
 
 async function buildIndex(paths: string[]): Promise<KnowledgeIndex> {
   const { files, errors } = await discoverSources(paths);
@@ -26,7 +26,7 @@ async function run(index: KnowledgeIndex, items: EvalItem[], strip = false): Pro
   return summarise(results, items);
 }
 
-describe.skipIf(!hasShared)("ALQAC dev set (skipped: ../shared not present)", () => {
+describe.skipIf(noAlqac)("ALQAC dev set (../shared/eval/alqac)", () => {
   let index: KnowledgeIndex;
   let items: EvalItem[];
   beforeAll(async () => {
@@ -49,8 +49,8 @@ const project = resolve(import.meta.dirname, "../..");
 const seeds = resolve(shared, "corpus/seeds");
 const legal = resolve(shared, "corpus/legal");
 
-describe.skipIf(!existsSync(seeds))(
-  "chat questions on the seeds and named documents (skipped: ../shared not present)",
+describe.skipIf(missingData(seeds, "the chat questions on the seed documents"))(
+  "chat questions on the seeds and named documents (../shared/corpus)",
   () => {
     let index: KnowledgeIndex;
     beforeAll(async () => {
@@ -61,7 +61,7 @@ describe.skipIf(!existsSync(seeds))(
       resolve(shared, "eval/chat-dev.jsonl"),
       resolve(project, "knowledge/eval/chat-questions.jsonl"),
     ]) {
-      it.skipIf(!existsSync(file))(
+      it.skipIf(missingData(file, "a chat question set"))(
         `cites the right documents and abstains off-topic: ${file.split("/").slice(-2).join("/")}`,
         async () => {
           const items = await readEvalItems(file);

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,6 +8,7 @@ import { CorpusEmbeddings } from "../../knowledge/index/corpus-embeddings.js";
 import { corpusEmbeddingProvider, KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
 import { discoverSources } from "../../knowledge/load/sources.js";
 import { removeDiacritics } from "../../text/normalize.js";
+import { missingData } from "../requirements.js";
 
 const DIMS = 64;
 const provider = corpusEmbeddingProvider(DIMS);
@@ -376,8 +376,8 @@ describe("ingest", () => {
 
 const seeds = resolve(import.meta.dirname, "../../../shared/corpus/seeds");
 
-describe.skipIf(!existsSync(seeds))(
-  "index over ../shared/corpus/seeds (skipped: ../shared not present)",
+describe.skipIf(missingData(seeds, "the index over the seed documents"))(
+  "index over ../shared/corpus/seeds",
   () => {
     let index: KnowledgeIndex;
     let dir: string;

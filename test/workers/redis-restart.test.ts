@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,16 +6,14 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
+import { hasCommand, missingTool } from "../requirements.js";
 import { type TestRuntime, testRuntime } from "./harness.js";
 
-function hasRedisServer(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const noRedisServer = missingTool(
+  "redis-server",
+  hasCommand("redis-server"),
+  "apt-get install redis-server, or run .ci/run",
+);
 
 /** A private redis-server with an append-only file fsynced on every write. */
 class DurableRedis {
@@ -75,8 +73,8 @@ class DurableRedis {
   }
 }
 
-describe.skipIf(!hasRedisServer())(
-  "tips survive a crash of a durable Redis (AOF) in the middle of a burst",
+describe.skipIf(noRedisServer)(
+  "tips survive a crash of a durable Redis (AOF) in the middle of a burst (needs redis-server)",
   () => {
     let rt: TestRuntime | undefined;
     let redis: DurableRedis | undefined;
