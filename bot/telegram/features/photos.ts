@@ -11,7 +11,7 @@ export function photosFeature(deps: TelegramDeps): Composer<import("grammy").Con
   composer.on("message:photo", async (ctx) => {
     const largest = ctx.message.photo.at(-1);
     if (!largest || (largest.file_size ?? 0) > MAX_DOWNLOAD_BYTES) {
-      await notice(ctx, deps, "report.photoTooLarge");
+      await notice(ctx, deps, "telegram.photoTooLarge");
       return;
     }
     const file = await ctx.api.getFile(largest.file_id);
@@ -21,7 +21,7 @@ export function photosFeature(deps: TelegramDeps): Composer<import("grammy").Con
       bytes = await downloadLimited(`${deps.apiRoot}/file/bot${deps.token}/${file.file_path}`);
     } catch (err) {
       if (err instanceof DownloadError && err.reason === "too-large") {
-        await notice(ctx, deps, "report.photoTooLarge");
+        await notice(ctx, deps, "telegram.photoTooLarge");
         return;
       }
       throw err;
