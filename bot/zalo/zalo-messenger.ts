@@ -10,7 +10,8 @@ import {
 } from "../../workers/messenger.js";
 import { OFFICER_LANG } from "../../workers/tip/officer-actions.js";
 import { splitText } from "../split-text.js";
-import { ZALO_MAX_TEXT, type ZaloApiError, type ZaloClient } from "./zalo-client.js";
+import { ZALO_MAX_TEXT, type ZaloApiError } from "./zalo-api.js";
+import type { ZaloClient } from "./zalo-client.js";
 
 /**
  * Heading of the numbered action list; Zalo bots have no buttons, so officers reply with a number.

@@ -2,8 +2,8 @@ import { type Lang, tl } from "../../i18n.js";
 import type { Dialogue, Incoming, Reply } from "../dialogue/dialogue.js";
 import { downloadLimited } from "../download.js";
 import { splitText } from "../split-text.js";
-import type { ZaloClient, ZaloUpdate } from "./zalo-client.js";
-import { ZALO_MAX_TEXT } from "./zalo-client.js";
+import { ZALO_MAX_TEXT, type ZaloUpdate } from "./zalo-api.js";
+import type { ZaloClient } from "./zalo-client.js";
 
 /**
  * Renders replies for Zalo: no buttons, so choices become numbered lines the dialogue understands,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
-import { parseZaloUpdate, ZaloClient } from "../../bot/zalo/zalo-client.js";
+import { parseZaloUpdate } from "../../bot/zalo/zalo-api.js";
+import { ZaloClient } from "../../bot/zalo/zalo-client.js";
 import { ZaloMessenger } from "../../bot/zalo/zalo-messenger.js";
 import { handleZaloUpdate } from "../../bot/zalo/zalo-updates.js";
 import { ChannelRouter } from "../../workers/messenger.js";

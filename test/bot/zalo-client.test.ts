@@ -4,11 +4,11 @@ import {
   parseZaloUpdate,
   ZALO_MAX_TEXT,
   ZaloApiError,
-  ZaloClient,
   ZaloInvalidRequestError,
   ZaloNetworkError,
   ZaloUpdateError,
-} from "../../bot/zalo/zalo-client.js";
+} from "../../bot/zalo/zalo-api.js";
+import { ZaloClient } from "../../bot/zalo/zalo-client.js";
 import {
   actionForReply,
   classifyZaloError,

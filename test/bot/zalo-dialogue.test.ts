@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
-import { parseZaloUpdate, ZaloClient } from "../../bot/zalo/zalo-client.js";
+import { parseZaloUpdate } from "../../bot/zalo/zalo-api.js";
+import { ZaloClient } from "../../bot/zalo/zalo-client.js";
 import { renderNumberedActions, ZaloMessenger } from "../../bot/zalo/zalo-messenger.js";
 import { handleZaloUpdate } from "../../bot/zalo/zalo-updates.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
