@@ -186,26 +186,6 @@ function startBanner(otherDemos: number): string {
   ].join("\n");
 }
 
-if (bot && webhook) {
-  await bot.init();
-  await bot.api.setWebhook(`${webhook.publicUrl}/webhook/telegram`, { secret_token: webhook.secret });
-} else if (bot) {
-  const runner = run(bot);
-  stops.push(async () => {
-    if (runner.isRunning()) await runner.stop();
-  });
-}
-if (zaloClient && webhook) {
-  await zaloClient.setWebhook({ url: `${webhook.publicUrl}/webhook/zalo`, secret_token: webhook.secret });
-} else if (zaloClient) {
-  const zalo = pollZalo(zaloClient, dialogue, logger);
-  stops.push(zalo.stop);
-}
-if (!bot && !zaloClient && !config.web?.demoOfficers)
-  logger.warn(
-    "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: officers cannot be reached (WEB_DEMO_OFFICERS=true shows their messages on the web page)",
-  );
-
 let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
@@ -218,3 +198,58 @@ async function stop(signal: string): Promise<void> {
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));
+
+/**
+ * Sets a channel's webhook in the background, retrying with a capped backoff: a channel that is
+ * unreachable at start must not hold up the web chat, the other channel or the signal handlers
+ * (`/healthz` reports Telegram's state meanwhile).
+ */
+function setWebhookInBackground(channel: string, set: () => Promise<unknown>): void {
+  void (async () => {
+    for (let attempt = 1, wait = 1000; !stopping; attempt++, wait = Math.min(wait * 2, 60_000)) {
+      try {
+        await set();
+        logger.info({ channel, attempts: attempt }, "webhook set");
+        return;
+      } catch (err) {
+        // A refused token does not get better by asking again.
+        if ((err as Error).name === "TelegramInitError") {
+          logger.error(
+            { channel, err: (err as Error).message },
+            "the channel refused the bot; check its token",
+          );
+          return;
+        }
+        logger.warn(
+          { channel, attempt, err: (err as Error).message },
+          "setting the webhook failed; retrying",
+        );
+        await new Promise((r) => setTimeout(r, wait).unref());
+      }
+    }
+  })();
+}
+
+if (bot && webhook) {
+  const url = `${webhook.publicUrl}/webhook/telegram`;
+  setWebhookInBackground("telegram", async () => {
+    await bot.init();
+    await bot.api.setWebhook(url, { secret_token: webhook.secret });
+  });
+} else if (bot) {
+  const runner = run(bot);
+  stops.push(async () => {
+    if (runner.isRunning()) await runner.stop();
+  });
+}
+if (zaloClient && webhook) {
+  const url = `${webhook.publicUrl}/webhook/zalo`;
+  setWebhookInBackground("zalo", () => zaloClient.setWebhook({ url, secret_token: webhook.secret }));
+} else if (zaloClient) {
+  const zalo = pollZalo(zaloClient, dialogue, logger);
+  stops.push(zalo.stop);
+}
+if (!bot && !zaloClient && !config.web?.demoOfficers)
+  logger.warn(
+    "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: officers cannot be reached (WEB_DEMO_OFFICERS=true shows their messages on the web page)",
+  );

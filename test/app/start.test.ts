@@ -110,3 +110,58 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     expect(code).toBe(0);
   });
 });
+
+describe("npm start in webhook mode while the Telegram API cannot be reached", () => {
+  let child: ChildProcess | undefined;
+  let dir: string | undefined;
+  const prefix = `test-${randomUUID()}`;
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    if (dir) await rm(dir, { recursive: true, force: true });
+    const redis = new Redis();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("serves the web chat, says so in /healthz (503), and still stops cleanly on SIGTERM", {
+    timeout: 60_000,
+  }, async () => {
+    dir = await mkdtemp(join(tmpdir(), "ssg-start-"));
+    const [port, nobody] = [await freePort(), await freePort()];
+    child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        // Nothing listens there: every call to the Bot API fails.
+        TELEGRAM_API_ROOT: `http://127.0.0.1:${nobody}`,
+        BOT_MODE: "webhook",
+        PUBLIC_URL: "https://truong.example.vn",
+        WEBHOOK_SECRET: "a-webhook-secret-of-enough-length",
+        QUEUE_PREFIX: prefix,
+        INDEX_DIR: join(dir, "index"),
+        SECRETS_DIR: join(dir, "secrets"),
+        LOG_LEVEL: "warn",
+        PORT: String(port),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let printed = "";
+    await new Promise<void>((ready, failed) => {
+      child?.stdout?.on("data", (d: Buffer) => {
+        printed += d.toString();
+        if (printed.includes("Channels:")) ready();
+      });
+      child?.once("exit", (code) => failed(new Error(`npm start exited (${code}) before it was ready`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/`)).status).toBe(200);
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(JSON.stringify(await health.json())).toContain('"telegram":false');
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => child?.once("exit", (c) => r(c)));
+    expect(code).toBe(0);
+  });
+});
