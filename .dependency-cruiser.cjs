@@ -16,6 +16,7 @@ module.exports = {
     { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
     floor("bot", ["app"]),
     floor("workers", ["bot", "app"]),
+    floor("db", ["workers", "bot", "app", "knowledge"]),
     floor("knowledge", ["workers", "bot", "app"]),
     floor("text", ["knowledge", "workers", "bot", "app"]),
     {

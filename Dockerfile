@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json config.ts keys.ts logger.ts i18n.ts ./
 COPY locales ./locales
 COPY text ./text
+COPY db ./db
 COPY knowledge ./knowledge
 COPY workers ./workers
 COPY bot ./bot

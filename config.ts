@@ -43,6 +43,12 @@ const envSchema = z
       .regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-' only")
       .default("ssg"),
     ROUTING_FILE: z.string().min(1).default("workers/routing/example-province.yaml"),
+    DATABASE_URL: z
+      .string()
+      .url()
+      .regex(/^postgres(?:ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    PG_DATA_DIR: z.string().min(1).default("data/pg"),
     TIP_REPLY_KEY: z.string().min(1).optional(),
     TIP_SENDER_SALT: z.string().min(16, "at least 16 characters").optional(),
     SECRETS_DIR: z.string().min(1).default("data/secrets"),
@@ -152,6 +158,8 @@ export interface Config {
     readonly embeddings?: ModelEndpoint & { readonly dimensions: number };
     readonly minCoverage: number;
   };
+  /** The directory's database: PostgreSQL at `url`, else the embedded PGlite in `dataDir`. */
+  readonly database: { readonly url?: string; readonly dataDir: string };
   readonly redisUrl: string;
   /** False when REDIS_URL was not set: `npm start` may then start a private redis-server. */
   readonly redisUrlGiven: boolean;
@@ -242,6 +250,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     redisUrlGiven: cleaned.REDIS_URL !== undefined,
+    database: { ...(e.DATABASE_URL && { url: e.DATABASE_URL }), dataDir: e.PG_DATA_DIR },
     mode:
       e.BOT_MODE === "webhook" && e.PUBLIC_URL && e.WEBHOOK_SECRET
         ? { kind: "webhook", publicUrl: e.PUBLIC_URL.replace(/\/$/, ""), secret: e.WEBHOOK_SECRET }
