@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { answerQuestion, DEFAULT_ANSWER } from "../../knowledge/answer/compose.js";
-import { corpusEmbeddingProvider, KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
-import type { SourceFile } from "../../knowledge/load/sources.js";
+import { fillerRules, indexOf } from "./small-corpus.js";
 
 const DOCS: Record<string, string> = {
   "den-xe":
@@ -13,24 +12,8 @@ const DOCS: Record<string, string> = {
   "ma-tuy":
     "Phòng chống ma túy\nHọc sinh không nhận đồ uống lạ; giáo viên báo ngay cho công an xã khi phát hiện người lạ mời chào trước cổng trường.",
 };
-// Everyday words ("có", "không", "ngày", "thời gian", "mưa") are common in a real corpus; the
-// names a question is about are rare. Filler rules give the small corpus that shape.
-const TOPICS = ["phòng cháy", "ma túy", "giao thông", "bạo lực học đường", "đuối nước", "an ninh mạng"];
-for (const [i, topic] of TOPICS.entries())
-  DOCS[`quy-dinh-${i}`] =
-    `Quy định về ${topic}\nTrong thời gian học, nhà trường có trách nhiệm tuyên truyền về ${topic} mỗi ngày; ` +
-    `học sinh không được tự ý rời trường, kể cả khi trời mưa, và phải báo giáo viên khi có việc bất thường` +
-    (i % 2 ? "; các trường ở Hà Nội gửi báo cáo cho Sở." : ".");
+Object.assign(DOCS, fillerRules());
 DOCS.tet = "Nghỉ Tết\nHọc sinh trang trí cành mai, cành đào trong lớp trước kỳ nghỉ.";
-
-async function indexOf(docs: Record<string, string>): Promise<KnowledgeIndex> {
-  const index = KnowledgeIndex.create(corpusEmbeddingProvider(64));
-  const sources = Object.entries(docs).map(
-    ([id, text]): SourceFile => ({ path: `${id}.txt`, hash: id, bytes: Buffer.from(text) }),
-  );
-  await index.update(sources);
-  return index;
-}
 
 describe("abstention", () => {
   it("abstains when the passage shares common words but not what the question is about", async () => {

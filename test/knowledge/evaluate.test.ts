@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { answerQuestion } from "../../knowledge/answer/compose.js";
 import { answerText, evaluateItem, hasWords, summarise } from "../../knowledge/eval/evaluate.js";
 import type { EvalItem } from "../../knowledge/eval/questions.js";
-import { corpusEmbeddingProvider, KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
-import type { SourceFile } from "../../knowledge/load/sources.js";
+import type { KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
+import { fillerRules, indexOf } from "./small-corpus.js";
 
 describe("answer_has is judged on whole words of the answer's own text", () => {
   it("does not find a number inside a longer one, nor an amount inside a larger amount", () => {
@@ -49,23 +49,12 @@ const DOCS: Record<string, string> = {
   "ma-tuy":
     "Phòng chống ma túy\nHọc sinh không nhận đồ uống lạ; giáo viên báo ngay cho công an xã khi phát hiện người lạ mời chào trước cổng trường.",
 };
-// Everyday words ("có", "không", "ngày", "mưa") are common in a real corpus; the names a
-// question is about are rare. Filler rules give the small corpus that shape (as in answer.test).
-const TOPICS = ["phòng cháy", "ma túy", "giao thông", "bạo lực học đường", "đuối nước", "an ninh mạng"];
-for (const [i, topic] of TOPICS.entries())
-  DOCS[`quy-dinh-${i}`] =
-    `Quy định về ${topic}\nTrong thời gian học, nhà trường có trách nhiệm tuyên truyền về ${topic} mỗi ngày; ` +
-    `học sinh không được tự ý rời trường, kể cả khi trời mưa, và phải báo giáo viên khi có việc bất thường` +
-    (i % 2 ? "; các trường ở Hà Nội gửi báo cáo cho Sở." : ".");
+Object.assign(DOCS, fillerRules());
 
 describe("evaluateItem", () => {
   let index: KnowledgeIndex;
   beforeAll(async () => {
-    index = KnowledgeIndex.create(corpusEmbeddingProvider(64));
-    const sources = Object.entries(DOCS).map(
-      ([id, text]): SourceFile => ({ path: `${id}.txt`, hash: id, bytes: Buffer.from(text) }),
-    );
-    await index.update(sources);
+    index = await indexOf(DOCS);
   });
 
   const chat = (question: string, more: Partial<Extract<EvalItem, { kind: "chat" }>> = {}): EvalItem => ({
