@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
+  date,
   foreignKey,
   index,
   integer,
@@ -56,6 +58,24 @@ export const contactRole = pgEnum("contact_role", ["duty-desk", "unit", "officer
 
 /** Place of a contact in a route's chain: tried in `position` order. */
 export const routeStepRole = pgEnum("route_step_role", ["primary", "backup", "duty"]);
+
+/** Tip outcomes, as `OUTCOMES` in `workers/tip/tip.ts`. */
+export const tipOutcome = pgEnum("tip_outcome", [
+  "co-co-so",
+  "khong-co-so",
+  "trung",
+  "bao-sai",
+  "chi-de-biet",
+]);
+
+/**
+ * What a person may do: a province admin runs the directory, a police contact holds a contact
+ * slot (and triages its tips), school staff act for one school.
+ */
+export const personRole = pgEnum("person_role", ["province-admin", "police-contact", "school-staff"]);
+
+/** A school staff member's role: the head (hiệu trưởng), the safety staff, a teacher. */
+export const schoolRole = pgEnum("school_role", ["head", "safety-staff", "teacher"]);
 
 /** added, changed or removed, in the audit. */
 export const auditChange = pgEnum("audit_change", ["added", "changed", "removed"]);
@@ -253,6 +273,156 @@ export const directoryAudit = pgTable(
   ],
 );
 
+/**
+ * The people who use the product by name: province admins, police officers, school staff. A
+ * person is known by the chats bound to them (`person_bindings`), never by a typed chat id: a
+ * binding comes from accepting an invitation.
+ */
+export const people = pgTable("people", {
+  id: uuid().primaryKey().defaultRandom(),
+  provinceId: text()
+    .notNull()
+    .references(() => provinces.id),
+  /** How they introduced themselves, or the contact's name; shown to admins. */
+  name: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A person's chat on a channel: one person per chat, one chat per person and channel. */
+export const personBindings = pgTable(
+  "person_bindings",
+  {
+    personId: uuid()
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    channel: contactChannel().notNull(),
+    chatId: text().notNull(),
+    boundAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channel, t.chatId] }),
+    unique("person_bindings_person_channel_key").on(t.personId, t.channel),
+    check("person_bindings_chat_id_not_empty", sql`length(${t.chatId}) between 1 and 128`),
+  ],
+);
+
+/**
+ * What a person may do. A police contact names the contact slot it holds; school staff name
+ * their school and role there; a province admin names neither.
+ */
+export const personRoles = pgTable(
+  "person_roles",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    personId: uuid()
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    role: personRole().notNull(),
+    contactId: text().references(() => contacts.id, { onDelete: "cascade" }),
+    schoolId: text().references(() => schools.id, { onDelete: "cascade" }),
+    schoolRole: schoolRole(),
+    grantedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Who granted it: the invitation's minter, e.g. "cli:root" or a person's id. */
+    grantedBy: text().notNull(),
+  },
+  (t) => [
+    unique("person_roles_key").on(t.personId, t.role, t.contactId, t.schoolId).nullsNotDistinct(),
+    index("person_roles_contact_idx").on(t.contactId),
+    index("person_roles_school_idx").on(t.schoolId),
+    check(
+      "person_roles_shape",
+      sql`(${t.role} = 'police-contact' and ${t.contactId} is not null and ${t.schoolId} is null and ${t.schoolRole} is null)
+        or (${t.role} = 'school-staff' and ${t.schoolId} is not null and ${t.schoolRole} is not null and ${t.contactId} is null)
+        or (${t.role} = 'province-admin' and ${t.contactId} is null and ${t.schoolId} is null and ${t.schoolRole} is null)`,
+    ),
+  ],
+);
+
+/**
+ * One-time invitation codes for a contact slot, a school role or a province admin. Only a keyed
+ * hash of the code is stored (the code itself is shown once to whoever minted it); single use,
+ * expiring, revocable.
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    provinceId: text()
+      .notNull()
+      .references(() => provinces.id),
+    /** HMAC-SHA-256 of the code under a server key, hex. */
+    codeHash: text().notNull().unique(),
+    role: personRole().notNull(),
+    contactId: text().references(() => contacts.id, { onDelete: "cascade" }),
+    schoolId: text().references(() => schools.id, { onDelete: "cascade" }),
+    schoolRole: schoolRole(),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    usedBy: uuid().references(() => people.id, { onDelete: "set null" }),
+    revokedAt: timestamp({ withTimezone: true }),
+    revokedBy: text(),
+  },
+  (t) => [
+    check("invitations_expiry_after_creation", sql`${t.expiresAt} > ${t.createdAt}`),
+    check(
+      "invitations_shape",
+      sql`(${t.role} = 'police-contact' and ${t.contactId} is not null and ${t.schoolId} is null and ${t.schoolRole} is null)
+        or (${t.role} = 'school-staff' and ${t.schoolId} is not null and ${t.schoolRole} is not null and ${t.contactId} is null)
+        or (${t.role} = 'province-admin' and ${t.contactId} is null and ${t.schoolId} is null and ${t.schoolRole} is null)`,
+    ),
+    index("invitations_contact_idx").on(t.contactId),
+  ],
+);
+
+/**
+ * Whether a contact takes tips now. No row means on duty. Off duty until `until`, or until they
+ * say `/truc` when `until` is null: routing skips them and the tip goes to the next in the chain.
+ */
+export const dutyStatus = pgTable("duty_status", {
+  contactId: text()
+    .primaryKey()
+    .references(() => contacts.id, { onDelete: "cascade" }),
+  onDuty: boolean().notNull(),
+  until: timestamp({ withTimezone: true }),
+  changedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  changedBy: text().notNull(),
+});
+
+/**
+ * Anonymous statistics of a closed tip, kept after its content is purged. No text, photo,
+ * handle, tip id or code; times as days (Asia/Ho_Chi_Minh) and durations in whole minutes. The
+ * id is made at close time for the outbox's idempotence and names nothing else. Places are
+ * named by id without foreign keys: the statistics outlive directory changes.
+ */
+export const tipOutcomes = pgTable(
+  "tip_outcomes",
+  {
+    id: uuid().primaryKey(),
+    provinceId: text().notNull(),
+    category: tipCategory().notNull(),
+    urgency: tipUrgency().notNull(),
+    communeId: text(),
+    schoolId: text(),
+    receivedOn: date({ mode: "string" }).notNull(),
+    closedOn: date({ mode: "string" }).notNull(),
+    /** Minutes from receipt to the first acknowledgement; null when closed unacknowledged. */
+    ackMinutes: integer(),
+    /** Minutes from receipt to close. */
+    closeMinutes: integer().notNull(),
+    outcome: tipOutcome().notNull(),
+  },
+  (t) => [
+    index("tip_outcomes_received_idx").on(t.provinceId, t.receivedOn),
+    index("tip_outcomes_commune_idx").on(t.communeId, t.receivedOn),
+    check(
+      "tip_outcomes_minutes",
+      sql`${t.closeMinutes} >= 0 and (${t.ackMinutes} is null or ${t.ackMinutes} >= 0)`,
+    ),
+  ],
+);
+
 /** Every table, for `drizzle({ schema })`. */
 export const schema = {
   provinces,
@@ -265,6 +435,12 @@ export const schema = {
   deadlines,
   dutyOfficer,
   directoryAudit,
+  people,
+  personBindings,
+  personRoles,
+  invitations,
+  dutyStatus,
+  tipOutcomes,
 };
 
 /** The schema's type, for the typed database. */

@@ -10,8 +10,8 @@ import {
   openDatabase,
   queryRows,
 } from "../../db/client.js";
-import { contactChannel, provinces, tipCategory, tipUrgency } from "../../db/schema.js";
-import { CATEGORIES, URGENCIES } from "../../workers/tip/tip.js";
+import { contactChannel, provinces, tipCategory, tipOutcome, tipUrgency } from "../../db/schema.js";
+import { CATEGORIES, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
 import { ENGINES, freshDatabase, type TestDatabase } from "./engines.js";
 
 const TABLES = [
@@ -21,10 +21,16 @@ const TABLES = [
   "deadlines",
   "directory_audit",
   "duty_officer",
+  "duty_status",
+  "invitations",
+  "people",
+  "person_bindings",
+  "person_roles",
   "provinces",
   "route_steps",
   "routes",
   "schools",
+  "tip_outcomes",
 ];
 
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
@@ -65,6 +71,7 @@ describe("the schema", () => {
   it("has the tip model's categories, urgencies and officer channels (a new one needs a migration)", () => {
     expect(tipCategory.enumValues).toEqual([...CATEGORIES]);
     expect(tipUrgency.enumValues).toEqual([...URGENCIES]);
+    expect(tipOutcome.enumValues).toEqual([...OUTCOMES]);
     expect(contactChannel.enumValues).toEqual(["telegram", "zalo"]);
   });
 });
