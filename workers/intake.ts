@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "./metrics.js";
 import type { TipQueues } from "./queues/tip-queues.js";
-import type { RoutingTable } from "./routing/routing-table.js";
+import type { Routing } from "./routing/routing-table.js";
 import { newCaseCode } from "./tip/case-code.js";
 import { detectEmergency, type Emergency } from "./tip/emergency.js";
 import type { PhotoRejectedError, SanitizedPhoto } from "./tip/photo.js";
@@ -72,7 +72,7 @@ export function isTipRejected(e: unknown): e is TipRejectedError {
 export interface TipIntakeDeps {
   readonly store: TipStore;
   readonly queues: TipQueues;
-  readonly routing: RoutingTable;
+  readonly routing: Routing;
   readonly sealer: ReplyHandleSealer;
   readonly pins: PinHasher;
   readonly limiter: SenderRateLimiter;

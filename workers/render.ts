@@ -1,6 +1,6 @@
 import { tl } from "../i18n.js";
 import type { OutgoingMessage } from "./messenger.js";
-import type { RoutingTable } from "./routing/routing-table.js";
+import type { Routing } from "./routing/routing-table.js";
 import { OFFICER_LANG, officerActionLabel, officerActions, officerCommand } from "./tip/officer-actions.js";
 import type { TipRecord } from "./tip/tip-store.js";
 
@@ -15,7 +15,7 @@ export function formatTime(ms: number): string {
 }
 
 /** Where a tip happened, in words: school, commune and the tipster's own description. */
-export function placeText(tip: TipRecord, routing: RoutingTable): string {
+export function placeText(tip: TipRecord, routing: Routing): string {
   const school = tip.place.schoolId ? routing.schools.find((s) => s.id === tip.place.schoolId) : undefined;
   const communeId = tip.communeId ?? school?.commune ?? tip.place.communeId;
   const commune = communeId ? routing.communes.find((c) => c.id === communeId) : undefined;
@@ -30,7 +30,7 @@ export type TipMessageKind = "new-tip" | "escalation" | "forwarded";
 /** The message an officer receives for a tip (in Vietnamese). Holds nothing about who sent it. */
 export function officerTipMessage(
   tip: TipRecord,
-  routing: RoutingTable,
+  routing: Routing,
   kind: TipMessageKind,
   note?: string,
 ): OutgoingMessage {

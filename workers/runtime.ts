@@ -10,7 +10,7 @@ import { Metrics } from "./metrics.js";
 import { type PipelineOptions, TipPipeline } from "./pipeline.js";
 import { TipQueues } from "./queues/tip-queues.js";
 import { loadRoutingTable } from "./routing/load.js";
-import type { RoutingTable } from "./routing/routing-table.js";
+import type { Routing } from "./routing/routing-table.js";
 import { PendingQuestions } from "./tip/pending-questions.js";
 import { PhotoPool } from "./tip/photo-pool.js";
 import { PinHasher } from "./tip/pin.js";
@@ -22,7 +22,7 @@ import { Triage } from "./triage.js";
 /** Everything the tip side needs, wired from the configuration. */
 export interface TipRuntime {
   readonly redis: Redis;
-  readonly routing: RoutingTable;
+  readonly routing: Routing;
   readonly store: TipStore;
   readonly queues: TipQueues;
   readonly intake: TipIntake;
@@ -63,7 +63,7 @@ export interface RuntimeOptions {
     readonly options?: Partial<PipelineOptions>;
   };
   /** Use this routing table instead of reading `config.tips.routingFile`. */
-  readonly routing?: RoutingTable;
+  readonly routing?: Routing;
   readonly now?: () => number;
 }
 

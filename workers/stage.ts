@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import type { Messenger } from "./messenger.js";
 import type { Metrics } from "./metrics.js";
 import type { TipQueues } from "./queues/tip-queues.js";
-import type { RoutingTable } from "./routing/routing-table.js";
+import type { Routing } from "./routing/routing-table.js";
 import type { PendingQuestions } from "./tip/pending-questions.js";
 import type { ReplyHandleSealer } from "./tip/reply-handle.js";
 import type { TipStore } from "./tip/tip-store.js";
@@ -15,7 +15,7 @@ export interface StageDeps {
   readonly redis: Redis;
   readonly queues: TipQueues;
   readonly store: TipStore;
-  readonly routing: RoutingTable;
+  readonly routing: Routing;
   readonly messenger: Messenger;
   readonly sealer: ReplyHandleSealer;
   /** Where a question sent to a tipster is remembered for their chat. */

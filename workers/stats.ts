@@ -1,5 +1,5 @@
 import { type Lang, tl } from "../i18n.js";
-import type { RoutingTable } from "./routing/routing-table.js";
+import type { Routing } from "./routing/routing-table.js";
 import type { Category, Outcome } from "./tip/tip.js";
 import type { TipRecord } from "./tip/tip-store.js";
 
@@ -42,7 +42,7 @@ function count<K extends string>(items: readonly K[]): Map<K, number> {
  */
 export function tipStatistics(
   tips: readonly TipRecord[],
-  routing: RoutingTable,
+  routing: Routing,
   period: { from: string; to: string },
   communes?: ReadonlySet<string>,
   lang: Lang = "vi",

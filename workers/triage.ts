@@ -5,7 +5,7 @@ import { cleanUserText } from "../text/clean-user-text.js";
 import type { ChatAddress } from "./messenger.js";
 import type { Metrics } from "./metrics.js";
 import type { TipQueues } from "./queues/tip-queues.js";
-import type { RoutingTable } from "./routing/routing-table.js";
+import type { Routing } from "./routing/routing-table.js";
 import type { Contact } from "./routing/schema.js";
 import { tipStatistics } from "./stats.js";
 import { parseCaseCode } from "./tip/case-code.js";
@@ -64,7 +64,7 @@ export function isTriageRefused(e: unknown): e is TriageRefusedError {
 export interface TriageDeps {
   readonly store: TipStore;
   readonly queues: TipQueues;
-  readonly routing: RoutingTable;
+  readonly routing: Routing;
   readonly salt: Buffer;
   /** Checks tipsters' PINs. */
   readonly pins: PinHasher;

@@ -2,7 +2,7 @@ import type { Lang } from "../../i18n.js";
 import type { Answer } from "../../knowledge/answer/compose.js";
 import type { TipIntake } from "../../workers/intake.js";
 import type { ChatAddress } from "../../workers/messenger.js";
-import type { RoutingTable } from "../../workers/routing/routing-table.js";
+import type { Routing } from "../../workers/routing/routing-table.js";
 import type { Triage } from "../../workers/triage.js";
 import type { FeedbackStore } from "./feedback-store.js";
 import type { Session, SessionStore } from "./session-store.js";
@@ -43,7 +43,7 @@ export interface Reply {
 
 export interface DialogueDeps {
   readonly sessions: SessionStore;
-  readonly routing: RoutingTable;
+  readonly routing: Routing;
   readonly intake: TipIntake;
   readonly triage: Triage;
   /**

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { RoutingTable } from "../../workers/routing/routing-table.js";
+import type { Routing } from "../../workers/routing/routing-table.js";
 import { OFFICER_VERBS, type OfficerVerb, tipIdArg } from "../../workers/tip/officer-actions.js";
 import type { TipRecord, TipStore } from "../../workers/tip/tip-store.js";
 import type { Dialogue } from "../dialogue/dialogue.js";
@@ -8,7 +8,7 @@ import { chatInputSchema, incomingOf, repliesJson } from "./web-chat.js";
 
 export interface DemoOfficerDeps {
   readonly dialogue: Dialogue;
-  readonly routing: RoutingTable;
+  readonly routing: Routing;
   readonly inbox: DemoOfficerInbox;
   /** Tips (for their current status) and their sanitised photos. */
   readonly tips: Pick<TipStore, "get" | "getPhoto">;

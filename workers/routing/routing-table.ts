@@ -51,10 +51,31 @@ export interface RouteChain {
 }
 
 /**
+ * What the bot and the workers ask of the directory: a `RoutingTable`, or a live view that swaps
+ * tables when the directory changes (`workers/directory/live.ts`). Hold on to a `Routing`, never
+ * to what it returned a while ago: a contact or a route may be gone after the next change.
+ */
+export interface Routing {
+  readonly province: Province;
+  readonly communes: readonly Commune[];
+  readonly schools: readonly School[];
+  readonly contacts: readonly Contact[];
+  readonly routes: readonly Route[];
+  readonly dutyOfficer: Contact;
+  resolve(category: Category, place?: PlaceRef): RouteChain;
+  deadlineMs(urgency: Urgency): number;
+  contactById(id: string): Contact | undefined;
+  contactByChat(channel: Channel, chatId: string | number): Contact | undefined;
+  contactsByChat(channel: Channel, chatId: string | number): readonly Contact[];
+  areaOf(contact: Contact | string): readonly string[];
+  searchPlaces(text: string, limit?: number): PlaceMatch[];
+}
+
+/**
  * A validated routing table. Build it with `loadRoutingTable(path)` or `RoutingTable.parse(doc)`;
  * it is immutable and safe to share between the bot and the workers.
  */
-export class RoutingTable {
+export class RoutingTable implements Routing {
   readonly province: Province;
   /** Communes in file order, for menus. */
   readonly communes: readonly Commune[];
