@@ -46,19 +46,23 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
-// Sets fields only if the tip's status is one of ARGV[2..n]; appends the audit entry.
-// KEYS: tip hash, audit list. ARGV: fields JSON, audit JSON, allowed statuses…
+// Sets fields only if the tip's status is one of ARGV[first..n]; appends the audit entry.
+// KEYS: tip hash, audit list[, outbox hash]. ARGV: fields JSON, audit JSON[, outbox field,
+// outbox value], allowed statuses… With an outbox, the entry is written in the same step.
 const TRANSITION = `
+local first = 3
+if #KEYS > 2 then first = 5 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if #ARGV > 2 then
+if #ARGV >= first then
   local status = cjson.decode(redis.call('HGET', KEYS[1], 'status'))
   local ok = false
-  for i = 3, #ARGV do if ARGV[i] == status then ok = true end end
+  for i = first, #ARGV do if ARGV[i] == status then ok = true end end
   if not ok then return 0 end
 end
 local fields = cjson.decode(ARGV[1])
 for k, v in pairs(fields) do redis.call('HSET', KEYS[1], k, v) end
 redis.call('RPUSH', KEYS[2], ARGV[2])
+if #KEYS > 2 then redis.call('HSET', KEYS[3], ARGV[3], ARGV[4]) end
 return 1
 `;
 
@@ -104,22 +108,27 @@ export class TipStore {
 
   /**
    * Updates fields and appends an audit entry, only if the status is one of `onlyFrom` (when
-   * given). Returns "ok", "wrong-status" or "missing".
+   * given). With `outbox`, also sets `field` to `value` in the hash `key` in the same atomic
+   * step (the closed tip's statistics row: a crash cannot close a tip without it). Returns "ok",
+   * "wrong-status" or "missing".
    */
   async transition(
     id: string,
     fields: Partial<TipRecord>,
     audit: AuditEntry,
     onlyFrom: readonly TipStatus[] = [],
+    outbox?: { readonly key: string; readonly field: string; readonly value: string },
   ): Promise<"ok" | "wrong-status" | "missing"> {
     const encoded = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, JSON.stringify(v)]));
     const r = (await this.redis.eval(
       TRANSITION,
-      2,
+      outbox ? 3 : 2,
       this.key("tip", id),
       this.key("tip", id, "audit"),
+      ...(outbox ? [outbox.key] : []),
       JSON.stringify(encoded),
       JSON.stringify(audit),
+      ...(outbox ? [outbox.field, outbox.value] : []),
       ...onlyFrom,
     )) as number;
     return r === 1 ? "ok" : r === 0 ? "wrong-status" : "missing";
