@@ -21,6 +21,7 @@ import { openOrBuildIndex } from "../knowledge/engine.js";
 import { createLogger } from "../logger.js";
 import { createTipRuntime } from "../workers/runtime.js";
 import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "./channels.js";
+import { type DirectoryRuntime, openDirectoryRuntime } from "./directory-runtime.js";
 
 const given = configFromEnvOrExit(process.env);
 const logger = createLogger(given.logLevel);
@@ -36,6 +37,23 @@ if (!given.redisUrlGiven) {
   }
 }
 const config = redis ? { ...given, redisUrl: redis.url } : given;
+// The directory: its database (PGlite in ./data/pg, or DATABASE_URL), the demo province imported
+// into an empty one, and the live routing table every part below asks.
+let directory: DirectoryRuntime;
+try {
+  directory = await openDirectoryRuntime(config, { logger, importWhenEmpty: true });
+} catch (e) {
+  const known = [
+    "DataFolderLockedError",
+    "DatabaseOpenError",
+    "DirectoryUnavailableError",
+    "RoutingTableError",
+  ];
+  if (!known.includes((e as Error).name)) throw e;
+  console.error((e as Error).message);
+  await redis?.stop();
+  process.exit(69);
+}
 const index = await openOrBuildIndex(config.knowledge, (r) =>
   logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
 );
@@ -43,6 +61,7 @@ const media = await mediaSignerFor(config);
 const salt = await senderSaltFor(config);
 const runtime = await createTipRuntime(config, {
   logger,
+  routing: directory.directory,
   workers: { messenger: (r) => messengersFor(config, { media, ...chatStreamsFor(config, r, salt) }).router },
 });
 // The page reads the same streams the workers write (stateless views of Redis keys).
@@ -97,6 +116,10 @@ const server = createHttpServer({
       runtime.queues.notify.getJobCounts("waiting").then(() => true),
     ),
     index: index.chunks.size > 0,
+  }),
+  // Tips flow on the last good directory while its database is away.
+  degraded: async () => ({
+    database: (await within(1000, directory.databaseUp())) && !directory.directory.stale(),
   }),
   ...(media && { media: { signer: media, store: runtime.store } }),
   ...(bot && webhook && { telegram: { bot, secret: webhook.secret } }),
@@ -193,6 +216,7 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, "stopping: no new updates, finishing active work");
   for (const s of stops) await s();
   await runtime.close();
+  await directory.close();
   await redis?.stop();
   process.exit(0);
 }

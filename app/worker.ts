@@ -1,12 +1,17 @@
 /**
  * `npm run worker`: runs the tip pipeline's workers only, to scale them out beside the bot.
  * Delivers through every configured channel; stops gracefully on SIGTERM/SIGINT.
+ *
+ * The directory: with DATABASE_URL it reads the database like `npm start`; on the embedded
+ * default (PGlite, held by `npm start`) it reads the snapshot `npm start` leaves in Redis and
+ * follows its changes the same way.
  */
 
 import { configFromEnvOrExit } from "../config.js";
 import { createLogger } from "../logger.js";
 import { createTipRuntime } from "../workers/runtime.js";
 import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "./channels.js";
+import { type DirectoryRuntime, openDirectoryRuntime } from "./directory-runtime.js";
 
 const config = configFromEnvOrExit(process.env);
 const logger = createLogger(config.logLevel);
@@ -16,8 +21,18 @@ let channels: string[] = [];
 if (!config.telegram && !config.zalo && !config.web?.demoOfficers)
   logger.warn("no Telegram or Zalo token: officers cannot be reached; deliveries will fail and be retried");
 
+let directory: DirectoryRuntime;
+try {
+  directory = await openDirectoryRuntime(config, { logger, withDatabase: config.database.url !== undefined });
+} catch (e) {
+  const known = ["DatabaseOpenError", "DirectoryUnavailableError", "RoutingTableError"];
+  if (!known.includes((e as Error).name)) throw e;
+  console.error((e as Error).message);
+  process.exit(69);
+}
 const runtime = await createTipRuntime(config, {
   logger,
+  routing: directory.directory,
   workers: {
     messenger: (redis) => {
       const made = messengersFor(config, { media, ...chatStreamsFor(config, redis, salt) });
@@ -41,6 +56,7 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, "stopping: finishing active jobs");
   clearInterval(timer);
   await runtime.close();
+  await directory.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -23,6 +23,12 @@ export interface HttpServerDeps {
   /** `/healthz` answers 200 only when every check passes (503 otherwise). */
   readonly health?: HealthCheck;
   /**
+   * Parts the service works without, for a while: one that fails makes `/healthz` answer 200
+   * with `"status": "degraded"` (e.g. the directory's database is down, routing goes on with the
+   * last good directory), so a load balancer keeps sending traffic and monitoring sees it.
+   */
+  readonly degraded?: HealthCheck;
+  /**
    * Served at `/metrics` in Prometheus text format, to `admin` only (it shows when tips of each
    * kind came in); not served at all without `admin`.
    */
@@ -90,9 +96,20 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     if (deps.telegram) checks = { ...checks, telegram: telegramProblem === undefined };
     if (telegramProblem) reasons.telegram = telegramProblem;
     const ok = Object.values(checks).every(Boolean);
-    return reply
-      .code(ok ? 200 : 503)
-      .send({ ok, checks, ...(Object.keys(reasons).length > 0 && { reasons }) });
+    let optional: Record<string, boolean> = {};
+    try {
+      optional = deps.degraded ? await deps.degraded() : {};
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message }, "health check failed");
+      optional = { degraded: false };
+    }
+    const status = !ok ? "failing" : Object.values(optional).every(Boolean) ? "ok" : "degraded";
+    return reply.code(ok ? 200 : 503).send({
+      ok,
+      status,
+      checks: { ...checks, ...optional },
+      ...(Object.keys(reasons).length > 0 && { reasons }),
+    });
   });
 
   const registry = deps.metrics;

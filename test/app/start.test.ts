@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
+import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { FakeZaloApi, zaloTextUpdate } from "../fakes/zalo-bot-api.js";
 
@@ -17,12 +18,14 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
   let api: FakeTelegramApi | undefined;
   let zalo: FakeZaloApi | undefined;
   let dir: string | undefined;
+  let database: TestDatabase | undefined;
   const prefix = `test-${randomUUID()}`;
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
     await api?.close();
     await zalo?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
     const redis = new Redis();
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
@@ -35,11 +38,14 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     api = await new FakeTelegramApi(TOKEN).start();
     zalo = await new FakeZaloApi("zalo-test-token-1234567890").start();
     dir = await mkdtemp(join(tmpdir(), "ssg-start-"));
+    // The embedded default: PGlite, with the demo province imported into it at start.
+    database = await freshDatabase("pglite");
     const port = await freePort();
     child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,
+        ...database.env,
         TELEGRAM_BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: api.apiRoot,
         ZALO_BOT_TOKEN: "zalo-test-token-1234567890",
@@ -114,10 +120,12 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
 describe("npm start in webhook mode while the Telegram API cannot be reached", () => {
   let child: ChildProcess | undefined;
   let dir: string | undefined;
+  let database: TestDatabase | undefined;
   const prefix = `test-${randomUUID()}`;
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
     const redis = new Redis();
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
@@ -129,10 +137,13 @@ describe("npm start in webhook mode while the Telegram API cannot be reached", (
   }, async () => {
     dir = await mkdtemp(join(tmpdir(), "ssg-start-"));
     const [port, nobody] = [await freePort(), await freePort()];
+    // The directory on the PostgreSQL server (DATABASE_URL).
+    database = await freshDatabase("postgres");
     child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,
+        ...database.env,
         TELEGRAM_BOT_TOKEN: TOKEN,
         // Nothing listens there: every call to the Bot API fails.
         TELEGRAM_API_ROOT: `http://127.0.0.1:${nobody}`,

@@ -27,7 +27,7 @@ describe("/healthz and /metrics", () => {
     });
     const r = await healthy.inject({ method: "GET", url: "/healthz" });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ ok: true, checks: { redis: true, index: true } });
+    expect(r.json()).toEqual({ ok: true, status: "ok", checks: { redis: true, index: true } });
     const sick = createHttpServer({
       logger: createLogger("silent"),
       health: async () => ({ redis: false, index: true }),
@@ -40,6 +40,25 @@ describe("/healthz and /metrics", () => {
       },
     });
     expect((await broken.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(503);
+  });
+
+  it("answers 200 but degraded when a part the service can do without for a while fails", async () => {
+    const app = createHttpServer({
+      logger: createLogger("silent"),
+      health: async () => ({ redis: true }),
+      degraded: async () => ({ database: false }),
+    });
+    const r = await app.inject({ method: "GET", url: "/healthz" });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ ok: true, status: "degraded", checks: { redis: true, database: false } });
+    const failing = createHttpServer({
+      logger: createLogger("silent"),
+      health: async () => ({ redis: false }),
+      degraded: async () => ({ database: true }),
+    });
+    const f = await failing.inject({ method: "GET", url: "/healthz" });
+    expect(f.statusCode).toBe(503);
+    expect(f.json()).toMatchObject({ ok: false, status: "failing" });
   });
 
   it("counts tips, delivery failures, acknowledgement latency and queue depths", async () => {

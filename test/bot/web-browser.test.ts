@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
+import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { photoWithMetadata } from "../fixtures/photos.js";
 
 /**
@@ -142,14 +143,18 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
   let browser: Browser | undefined;
   let base = "";
   let logs = "";
+  let database: TestDatabase | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "ssg-web-"));
+    // The embedded default (PGlite): the demo province is imported into it at start.
+    database = await freshDatabase("pglite");
     const port = await freePort();
     child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,
+        ...database.env,
         QUEUE_PREFIX: prefix,
         INDEX_DIR: join(dir, "index"),
         SECRETS_DIR: join(dir, "secrets"),
@@ -197,6 +202,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
     if (dir) await rm(dir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it("passes the axe-core WCAG 2 A/AA checks on a phone screen, with a conversation on it", {

@@ -104,7 +104,7 @@ export async function freshDatabase(engine: TestEngine): Promise<TestDatabase> {
 /** Empties every directory table (between tests of one file). */
 export async function clearDirectory(db: Database): Promise<void> {
   await db.execute(
-    sql`TRUNCATE provinces, communes, schools, contacts, contact_bindings, routes, route_steps, deadlines, duty_officer, directory_audit RESTART IDENTITY`,
+    sql`TRUNCATE provinces, communes, schools, contacts, contact_bindings, routes, route_steps, deadlines, duty_officer, directory_audit, people, person_bindings, person_roles, invitations, duty_status, tip_outcomes RESTART IDENTITY`,
   );
 }
 
