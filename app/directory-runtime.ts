@@ -90,3 +90,35 @@ export async function openDirectoryRuntime(
     throw e;
   }
 }
+
+/**
+ * Tells the running processes that the directory changed (the CLI, after a commit): leaves the
+ * new snapshot in Redis and publishes. Best effort: when Redis cannot be reached, processes with
+ * the database still see the change at their next poll (~10 s); the reason is returned.
+ */
+export async function announceDirectoryChange(
+  config: Config,
+  database: DatabaseHandle,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const redis = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    await LiveDirectory.announce({
+      redis,
+      prefix: config.tips.prefix,
+      source: directorySource(database.db),
+      build: buildDirectory,
+    });
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  } finally {
+    redis.disconnect();
+  }
+}
