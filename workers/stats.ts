@@ -14,7 +14,16 @@ export interface TipStatistics {
   readonly byOutcome: Array<{ key: Outcome | "open"; label: string; count: number }>;
   readonly byMonth: Array<{ key: string; count: number }>;
   /** Minutes from receipt to acknowledgement, over acknowledged tips. */
-  readonly ackMinutes: { readonly n: number; readonly p50: number | null; readonly p90: number | null };
+  readonly ackMinutes: Quantiles;
+  /** Minutes from receipt to close, over closed tips. */
+  readonly closeMinutes: Quantiles;
+}
+
+/** How many values, and their median and 90th percentile (nearest rank); null when none. */
+export interface Quantiles {
+  readonly n: number;
+  readonly p50: number | null;
+  readonly p90: number | null;
 }
 
 /** The q-quantile (0..1) of sorted values, nearest-rank. */
@@ -58,6 +67,10 @@ export function tipStatistics(
     .filter((t) => t.acknowledgedAt !== undefined)
     .map((t) => ((t.acknowledgedAt as number) - t.createdAt) / 60_000)
     .sort((a, b) => a - b);
+  const close = kept
+    .filter((t) => t.closedAt !== undefined)
+    .map((t) => ((t.closedAt as number) - t.createdAt) / 60_000)
+    .sort((a, b) => a - b);
   const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
   return {
@@ -95,6 +108,7 @@ export function tipStatistics(
       .map(([key, c]) => ({ key, count: c }))
       .sort((a, b) => a.key.localeCompare(b.key)),
     ackMinutes: { n: ack.length, p50: round(quantile(ack, 0.5)), p90: round(quantile(ack, 0.9)) },
+    closeMinutes: { n: close.length, p50: round(quantile(close, 0.5)), p90: round(quantile(close, 0.9)) },
   };
 }
 
@@ -107,6 +121,7 @@ export function statisticsTable(s: TipStatistics, lang: Lang = "vi"): string {
       : [`  ${tl(lang, "stats.none")}`]),
   ];
   const { n, p50, p90 } = s.ackMinutes;
+  const closed = s.closeMinutes;
   return [
     tl(lang, "stats.title", { from: s.from, to: s.to, total: s.total }),
     ...section("stats.byCategory", s.byCategory),
@@ -115,6 +130,7 @@ export function statisticsTable(s: TipStatistics, lang: Lang = "vi"): string {
     ...section("stats.byOutcome", s.byOutcome),
     ...section("stats.byMonth", s.byMonth),
     tl(lang, "stats.ackMinutes", { p50: p50 ?? "—", p90: p90 ?? "—", n }),
+    tl(lang, "stats.closeMinutes", { p50: closed.p50 ?? "—", p90: closed.p90 ?? "—", n: closed.n }),
   ].join("\n");
 }
 
@@ -131,5 +147,7 @@ export function statisticsCsv(s: TipStatistics): string {
   for (const r of s.byMonth) rows.push(["month", r.key, r.key, r.count]);
   rows.push(["ack_minutes_p50", "", "", s.ackMinutes.p50 ?? ""]);
   rows.push(["ack_minutes_p90", "", "", s.ackMinutes.p90 ?? ""]);
+  rows.push(["close_minutes_p50", "", "", s.closeMinutes.p50 ?? ""]);
+  rows.push(["close_minutes_p90", "", "", s.closeMinutes.p90 ?? ""]);
   return `${rows.map((r) => r.map(q).join(",")).join("\n")}\n`;
 }
