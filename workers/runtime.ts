@@ -3,10 +3,13 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
+import type { Database } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { TipIntake } from "./intake.js";
 import type { Messenger } from "./messenger.js";
 import { Metrics } from "./metrics.js";
+import { OutcomeOutbox } from "./outcomes/outbox.js";
+import { OutcomeStatistics } from "./outcomes/statistics.js";
 import { type PipelineOptions, TipPipeline } from "./pipeline.js";
 import { TipQueues } from "./queues/tip-queues.js";
 import { loadRoutingTable } from "./routing/load.js";
@@ -28,6 +31,8 @@ export interface TipRuntime {
   readonly intake: TipIntake;
   readonly triage: Triage;
   readonly metrics: Metrics;
+  /** Closed tips' statistics rows on their way to `tip_outcomes`. */
+  readonly outcomes: OutcomeOutbox;
   /** Present when `workers` was asked for. */
   readonly pipeline?: TipPipeline;
   close(): Promise<void>;
@@ -65,6 +70,14 @@ export interface RuntimeOptions {
   /** Use this routing table instead of reading `config.tips.routingFile`. */
   readonly routing?: Routing;
   readonly now?: () => number;
+  /**
+   * The directory's database: `/thongke` reads `tip_outcomes` from it, and the outcome outbox is
+   * drained into it (unless `drainOutcomes` is false). Without it, closed tips' rows wait in the
+   * Redis outbox and statistics come from the tips still in Redis.
+   */
+  readonly database?: Database;
+  /** Run the outbox's drain loop (default true when `database` is given). */
+  readonly drainOutcomes?: boolean;
 }
 
 export async function createTipRuntime(config: Config, opts: RuntimeOptions): Promise<TipRuntime> {
@@ -118,7 +131,13 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
       windowMs: 60_000,
     }),
   });
+  const outcomes = new OutcomeOutbox(redis, t.prefix, {
+    ...(opts.database && { db: opts.database }),
+    logger: opts.logger,
+  });
   const triage = new Triage({
+    outcomes,
+    ...(opts.database && { statistics: new OutcomeStatistics({ db: opts.database, store, routing }) }),
     store,
     pins,
     sealer,
@@ -161,6 +180,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
         },
       }).start()
     : undefined;
+  if (opts.database && opts.drainOutcomes !== false) outcomes.start();
   return {
     redis,
     routing,
@@ -169,8 +189,10 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     intake,
     triage,
     metrics,
+    outcomes,
     ...(pipeline && { pipeline }),
     async close() {
+      await outcomes.stop();
       await photos.close();
       await pipeline?.close();
       await queues.close();

@@ -4,6 +4,9 @@ import type { Logger } from "../logger.js";
 import { cleanUserText } from "../text/clean-user-text.js";
 import type { ChatAddress } from "./messenger.js";
 import type { Metrics } from "./metrics.js";
+import type { OutcomeOutbox } from "./outcomes/outbox.js";
+import { communeOfTip, outcomeRow } from "./outcomes/outcome-row.js";
+import type { StatisticsSource } from "./outcomes/statistics.js";
 import type { TipQueues } from "./queues/tip-queues.js";
 import type { Routing } from "./routing/routing-table.js";
 import type { Contact } from "./routing/schema.js";
@@ -15,6 +18,9 @@ import type { ReplyHandleSealer } from "./tip/reply-handle.js";
 import { type SenderRateLimiter, senderKey } from "./tip/sender-key.js";
 import { type Outcome, outcomeSchema, type TipStatus } from "./tip/tip.js";
 import type { TipRecord, TipStore } from "./tip/tip-store.js";
+
+/** The contact a "forwarded" audit entry names: its detail is `→ <contact id>[: note]`. */
+const FORWARDED_TO = /^→ ([a-z0-9]+(?:-[a-z0-9]+)*)(?::|$)/;
 
 /** What became of a tipster's answer (told only to the proven tipster). */
 export type AnswerResult = "relayed" | "no-question" | "closed";
@@ -44,6 +50,8 @@ export class TriageRefusedError extends Error {
   constructor(
     readonly reason:
       | "not-an-officer"
+      /** A listed officer, but the tip is neither routed or forwarded to them nor in their area. */
+      | "not-your-tip"
       | "no-such-tip"
       | "wrong-status"
       | "invalid"
@@ -78,6 +86,17 @@ export interface TriageDeps {
   readonly pinFailuresPerCase?: number;
   /** Default 24 hours. */
   readonly pinLockoutMs?: number;
+  /**
+   * Where a closed tip's anonymous statistics row goes, written in the same step as the close.
+   * Without it (tests of the dialogue alone) no row is written.
+   */
+  readonly outcomes?: OutcomeOutbox;
+  /**
+   * Where `/thongke` reads from: `OutcomeStatistics` (PostgreSQL rows plus the open tips in
+   * Redis). Without it, statistics are computed from the tips still in Redis, as before the
+   * rows existed: right only while no tip has been purged.
+   */
+  readonly statistics?: StatisticsSource;
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => number;
@@ -85,8 +104,10 @@ export interface TriageDeps {
 
 /**
  * Officers' actions on tips (acknowledge, ask, forward, close, mark duplicate) and the
- * tipster's side (answer a question, check status). Only contacts of the routing table may
- * act; a refused attempt is audited under a hash of the caller, never the raw id.
+ * tipster's side (answer a question, check status). An officer acts on a tip only when one of
+ * the contacts behind their chat is in the tip's chain, was forwarded the tip, has the tip's
+ * commune in their area, or is the province's duty officer; a refused attempt is audited under
+ * a hash of the caller, never the raw id.
  */
 export class Triage {
   private readonly now: () => number;
@@ -99,15 +120,51 @@ export class Triage {
     this.dummyHash = deps.pins.hash(newPin());
   }
 
-  /** The contact behind a chat, or a refusal that is written to the tip's audit log. */
+  /**
+   * The contact behind a chat that may act on the tip (see the class), or a refusal that is
+   * written to the tip's audit log. A chat holding several contacts acts as the first that may,
+   * preferring one in the tip's chain.
+   */
   private async officer(actor: ChatAddress, tipId: string, action: string): Promise<Contact> {
-    const contact = this.deps.routing.contactByChat(actor.channel, actor.chatId);
-    if (contact) return contact;
-    const who = `unlisted:${senderKey(this.deps.salt, actor.channel, actor.chatId).slice(0, 12)}`;
-    if (await this.deps.store.get(tipId))
-      await this.deps.store.appendAudit(tipId, { at: this.now(), actor: who, action: `refused:${action}` });
-    this.deps.logger.warn({ tipId, action, actor: who }, "triage action refused: not a listed contact");
-    throw new TriageRefusedError("not-an-officer", `${action} refused: the sender is not a listed contact`);
+    const contacts = this.deps.routing.contactsByChat(actor.channel, actor.chatId);
+    const tip = await this.deps.store.get(tipId);
+    const caller = senderKey(this.deps.salt, actor.channel, actor.chatId).slice(0, 12);
+    if (contacts.length === 0) {
+      const who = `unlisted:${caller}`;
+      if (tip)
+        await this.deps.store.appendAudit(tipId, { at: this.now(), actor: who, action: `refused:${action}` });
+      this.deps.logger.warn({ tipId, action, actor: who }, "triage action refused: not a listed contact");
+      throw new TriageRefusedError("not-an-officer", `${action} refused: the sender is not a listed contact`);
+    }
+    // A missing tip is the action's own refusal ("no-such-tip").
+    if (!tip) return contacts[0] as Contact;
+    const permitted = await this.permitted(tip, contacts);
+    if (permitted) return permitted;
+    const who = `officer:${caller}`;
+    await this.deps.store.appendAudit(tipId, { at: this.now(), actor: who, action: `refused:${action}` });
+    this.deps.logger.warn({ tipId, action, actor: who }, "triage action refused: not the officer's tip");
+    throw new TriageRefusedError(
+      "not-your-tip",
+      `${action} refused: the tip is not routed or forwarded to the sender, nor in their area`,
+    );
+  }
+
+  /** The first of `contacts` allowed to act on `tip`, if any: chain, forwarded, area, duty officer. */
+  private async permitted(tip: TipRecord, contacts: readonly Contact[]): Promise<Contact | undefined> {
+    const inChain = contacts.find((c) => tip.chain.includes(c.id));
+    if (inChain) return inChain;
+    const duty = contacts.find((c) => c.id === this.deps.routing.dutyOfficer.id);
+    if (duty) return duty;
+    const commune = communeOfTip(tip, this.deps.routing);
+    const inArea = commune ? contacts.find((c) => this.deps.routing.areaOf(c).includes(commune)) : undefined;
+    if (inArea) return inArea;
+    const forwarded = new Set(
+      (await this.deps.store.auditLog(tip.id)).flatMap((a) => {
+        const to = a.action === "forwarded" ? FORWARDED_TO.exec(a.detail ?? "")?.[1] : undefined;
+        return to ? [to] : [];
+      }),
+    );
+    return contacts.find((c) => forwarded.has(c.id));
   }
 
   private async tip(tipId: string): Promise<TipRecord> {
@@ -118,7 +175,8 @@ export class Triage {
 
   /**
    * Statistics of the officer's area (the communes their routes cover) for [from, to), for
-   * their periodic reports, labelled in `lang`. Refused to anyone not in the routing table.
+   * their periodic reports, labelled in `lang`, from `deps.statistics` when given. Refused to
+   * anyone not in the routing table.
    */
   async statisticsFor(
     actor: ChatAddress,
@@ -127,15 +185,18 @@ export class Triage {
     label: { from: string; to: string },
     lang: Lang = "vi",
   ) {
-    const contact = this.deps.routing.contactByChat(actor.channel, actor.chatId);
-    if (!contact)
+    const contacts = this.deps.routing.contactsByChat(actor.channel, actor.chatId);
+    if (contacts.length === 0)
       throw new TriageRefusedError(
         "not-an-officer",
         "statistics refused: the sender is not a listed contact",
       );
+    // Every commune of every contact behind the chat, and nothing else.
+    const area = new Set(contacts.flatMap((c) => this.deps.routing.areaOf(c)));
+    if (this.deps.statistics)
+      return this.deps.statistics.statistics({ from, to, label, communes: area, lang });
     const tips = await this.deps.store.createdBetween(from, to);
-    const area = this.deps.routing.areaOf(contact);
-    return tipStatistics(tips, this.deps.routing, label, new Set(area), lang);
+    return tipStatistics(tips, this.deps.routing, label, area, lang);
   }
 
   /** The tip id behind a case code as users type it, if any. */
@@ -354,6 +415,7 @@ export class Triage {
       dup = code;
     }
     const at = this.now();
+    const row = this.deps.outcomes?.entry(outcomeRow(tip, at, outcome.data as Outcome, this.deps.routing));
     const r = await this.deps.store.transition(
       tipId,
       {
@@ -365,9 +427,11 @@ export class Triage {
       },
       { at, actor: officer.id, action: "closed", detail: dup ? `${outcome.data} (${dup})` : outcome.data },
       ["received", "routed", "delivered", "acknowledged"],
+      row,
     );
     if (r === "wrong-status")
       throw new TriageRefusedError("wrong-status", `tip ${tip.caseCode} is already closed`);
+    this.deps.outcomes?.kick();
     await this.deps.queues.cancelEscalations(tipId, tip.chain.length);
     return this.tip(tipId);
   }

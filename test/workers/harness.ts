@@ -9,7 +9,7 @@ import { createLogger } from "../../logger.js";
 import type { Messenger } from "../../workers/messenger.js";
 import type { PipelineOptions } from "../../workers/pipeline.js";
 import { RoutingTable } from "../../workers/routing/routing-table.js";
-import { createTipRuntime, type TipRuntime } from "../../workers/runtime.js";
+import { createTipRuntime, type RuntimeOptions, type TipRuntime } from "../../workers/runtime.js";
 
 export const EXAMPLE_ROUTING = resolve(import.meta.dirname, "../../workers/routing/example-province.yaml");
 
@@ -44,6 +44,8 @@ export async function testRuntime(
   options: Partial<PipelineOptions> = {},
   env: Record<string, string> = {},
   routing?: RoutingTable,
+  /** More runtime options, e.g. `{ database }` for the statistics rows. */
+  extra: Omit<RuntimeOptions, "logger" | "workers" | "routing"> = {},
 ): Promise<TestRuntime> {
   const prefix = `test-${randomUUID()}`;
   const logs: string[] = [];
@@ -62,6 +64,7 @@ export async function testRuntime(
     ...env,
   });
   const runtime = await createTipRuntime(config, {
+    ...extra,
     logger: createLogger("debug", sink),
     routing: routing ?? (await exampleRouting()),
     ...(messenger && {

@@ -1,10 +1,15 @@
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.js";
+import { tipOutcomes } from "../../db/schema.js";
+import { outcomeRow } from "../../workers/outcomes/outcome-row.js";
 import { quantile, tipStatistics } from "../../workers/stats.js";
+import type { Outcome } from "../../workers/tip/tip.js";
 import type { TipRecord } from "../../workers/tip/tip-store.js";
+import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { EXAMPLE_ROUTING, exampleRouting, type TestRuntime, testRuntime } from "./harness.js";
 
 const run = promisify(execFile);
@@ -34,6 +39,7 @@ const TIPS: TipRecord[] = [
   tip({
     createdAt: at("2026-01-05T09:00:00+07:00"),
     acknowledgedAt: at("2026-01-05T09:10:00+07:00"),
+    closedAt: at("2026-01-05T11:00:00+07:00"),
     status: "closed",
     outcome: "co-co-so",
   }),
@@ -42,6 +48,7 @@ const TIPS: TipRecord[] = [
     acknowledgedAt: at("2026-02-14T09:30:00+07:00"),
     category: "chay-no",
     place: { schoolId: "thpt-tran-phu" },
+    closedAt: at("2026-02-15T09:00:00+07:00"),
     status: "closed",
     outcome: "bao-sai",
   }),
@@ -60,12 +67,25 @@ const TIPS: TipRecord[] = [
 
 describe("statistics and the report command", () => {
   let rt: TestRuntime;
+  let database: TestDatabase;
+  const dataKey = randomBytes(32).toString("hex");
   beforeAll(async () => {
-    rt = await testRuntime();
+    rt = await testRuntime(undefined, {}, { TIP_DATA_KEY: dataKey });
     for (const t of TIPS) await rt.store.create(t, { at: t.createdAt, actor: "tipster", action: "received" });
+    // The closed tips' statistics rows, as closing them would have written (see outcomes.test.ts).
+    database = await freshDatabase("pglite");
+    const handle = await openDatabase(database.config);
+    const routing = await exampleRouting();
+    const closed = TIPS.filter((t) => t.status === "closed");
+    await handle.db
+      .insert(tipOutcomes)
+      .values(closed.map((t) => outcomeRow(t, t.closedAt as number, t.outcome as Outcome, routing)));
+    // PGlite is one process at a time: the report command opens it next.
+    await handle.close();
   });
   afterAll(async () => {
     await rt.dispose();
+    await database.drop();
   });
 
   it("counts by category, place, outcome and month, with time-to-acknowledge quantiles", async () => {
@@ -87,6 +107,7 @@ describe("statistics and the report command", () => {
       { key: "2026-05", count: 1 },
     ]);
     expect(s.ackMinutes).toEqual({ n: 3, p50: 30, p90: 120 });
+    expect(s.closeMinutes).toEqual({ n: 2, p50: 120, p90: 1440 });
     const area = tipStatistics(tips, routing, { from: "a", to: "b" }, new Set(["xa-tan-lap"]));
     expect(area.total).toBe(1);
   });
@@ -97,8 +118,14 @@ describe("statistics and the report command", () => {
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
   });
 
-  it("npm run report prints the table and CSV for a period", async () => {
-    const env = { ...process.env, QUEUE_PREFIX: rt.prefix, ROUTING_FILE: EXAMPLE_ROUTING };
+  it("npm run report prints the table and CSV for a period, closed tips from the database", async () => {
+    const env = {
+      ...process.env,
+      ...database.env,
+      QUEUE_PREFIX: rt.prefix,
+      ROUTING_FILE: EXAMPLE_ROUTING,
+      TIP_DATA_KEY: dataKey,
+    };
     const args = ["--import", "tsx", "workers/cli/report.ts", "--from", "2026-01-01", "--to", "2026-05-10"];
     const table = await run(process.execPath, args, { cwd: ROOT, env });
     expect(table.stdout).toContain("2026-01-01 đến 2026-05-10: 4 tin");
@@ -108,6 +135,8 @@ describe("statistics and the report command", () => {
     expect(lines[0]).toBe("dimension,key,label,count");
     expect(lines).toContain("total,,,4");
     expect(lines).toContain("outcome,bao-sai,Báo sai,1");
+    expect(lines).toContain("outcome,open,Chưa đóng,2");
+    expect(lines).toContain("close_minutes_p90,,,1440");
     await expect(
       run(process.execPath, [...args.slice(0, 3), "--from", "2026-05-10", "--to", "2026-01-01"], {
         cwd: ROOT,

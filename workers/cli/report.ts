@@ -1,12 +1,16 @@
 /**
  * npm run report -- --from 2026-01-01 --to 2026-05-10 [--csv] [--commune <id>...]
- * Prints tip statistics for a period (dates inclusive, Vietnam time).
+ * Prints tip statistics for a period (dates inclusive, Vietnam time): closed tips from the
+ * directory database's `tip_outcomes` (DATABASE_URL, else PGlite in PG_DATA_DIR), open ones
+ * from Redis. Exit 2 on bad arguments, 69 when the database is unavailable or held by `npm start`.
  */
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { parseConfig } from "../../config.js";
+import { type DatabaseHandle, openDatabase } from "../../db/client.js";
+import { OutcomeStatistics } from "../outcomes/statistics.js";
 import { loadRoutingTable } from "../routing/load.js";
-import { statisticsCsv, statisticsTable, tipStatistics } from "../stats.js";
+import { statisticsCsv, statisticsTable } from "../stats.js";
 import { TipStore } from "../tip/tip-store.js";
 
 const { values } = parseArgs({
@@ -29,19 +33,27 @@ for (const c of values.commune ?? [])
     console.error(`unknown commune "${c}" (see ${config.tips.routingFile})`);
     process.exit(2);
   }
+let database: DatabaseHandle;
+try {
+  database = await openDatabase(config);
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(69);
+}
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
 try {
   // Days are Vietnam days (UTC+7, no daylight saving).
   const from = Date.parse(`${values.from}T00:00:00+07:00`);
   const to = Date.parse(`${values.to}T00:00:00+07:00`) + 86_400_000;
-  const tips = await new TipStore(redis, config.tips.prefix).createdBetween(from, to);
-  const stats = tipStatistics(
-    tips,
-    routing,
-    { from: values.from, to: values.to },
-    values.commune ? new Set(values.commune) : undefined,
-  );
+  const store = new TipStore(redis, config.tips.prefix);
+  const stats = await new OutcomeStatistics({ db: database.db, store, routing }).statistics({
+    from,
+    to,
+    label: { from: values.from, to: values.to },
+    ...(values.commune && { communes: new Set(values.commune) }),
+  });
   process.stdout.write(values.csv ? statisticsCsv(stats) : `${statisticsTable(stats)}\n`);
 } finally {
   redis.disconnect();
+  await database.close();
 }
