@@ -62,6 +62,8 @@ const salt = await senderSaltFor(config);
 const runtime = await createTipRuntime(config, {
   logger,
   routing: directory.directory,
+  // Closed tips' statistics rows are drained into it; /thongke reads them from there.
+  ...(directory.database && { database: directory.database.db }),
   workers: { messenger: (r) => messengersFor(config, { media, ...chatStreamsFor(config, r, salt) }).router },
 });
 // The page reads the same streams the workers write (stateless views of Redis keys).

@@ -33,6 +33,8 @@ try {
 const runtime = await createTipRuntime(config, {
   logger,
   routing: directory.directory,
+  // Closed tips' statistics rows are drained into it; /thongke reads them from there.
+  ...(directory.database && { database: directory.database.db }),
   workers: {
     messenger: (redis) => {
       const made = messengersFor(config, { media, ...chatStreamsFor(config, redis, salt) });
