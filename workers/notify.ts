@@ -10,6 +10,8 @@ import {
 } from "./messenger.js";
 import { type NotifyJob, notifyJobSchema, QUEUES } from "./queues/jobs.js";
 import { officerTipMessage, placeText } from "./render.js";
+import { VacantContactError } from "./routing/routing-table.js";
+import { isBound } from "./routing/schema.js";
 import { type StageDeps, unrecoverable } from "./stage.js";
 import { OFFICER_LANG, officerActions } from "./tip/officer-actions.js";
 import { senderKey } from "./tip/sender-key.js";
@@ -22,7 +24,9 @@ import type { TipRecord } from "./tip/tip-store.js";
  * the delivery ledger stops a second send of the same id; a send interrupted by a crash is
  * resent marked "(Gửi lại)". Officers read Vietnamese (`OFFICER_LANG`); a tipster the language
  * sealed in the tip's reply handle. Paced per chat (`minChatIntervalMs`), 429s wait out `retry_after`,
- * permanent failures are dead-lettered with an alert to the duty officer.
+ * permanent failures are dead-lettered with an alert to the duty officer. A contact with no chat
+ * (a vacant slot: routing never chooses one, but a forward or a chain older than an unbinding
+ * can name one) is such a failure too: dead-lettered, alerted, never sent anywhere else.
  */
 export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
   return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
@@ -34,7 +38,14 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
     const tip = await store.get(data.tipId);
     if (!tip) throw unrecoverable(`tip ${data.tipId} not found`);
 
-    const target = addressOf(deps, data, tip);
+    let target: ReturnType<typeof addressOf>;
+    try {
+      target = addressOf(deps, data, tip);
+    } catch (err) {
+      if ((err as Error).name !== "VacantContactError") throw err;
+      await deadLetter(deps, job, data, (err as Error).message);
+      throw unrecoverable((err as Error).message);
+    }
     if (!(await takeChatSlot(deps, minChatIntervalMs, target.address))) {
       await job.moveToDelayed(deps.now() + minChatIntervalMs, token);
       throw new DelayedError();
@@ -105,6 +116,7 @@ function addressOf(
   }
   const contact = deps.routing.contactById(data.to.contactId);
   if (!contact) throw unrecoverable(`contact ${data.to.contactId} is not in the routing table`);
+  if (!isBound(contact)) throw new VacantContactError(contact.id);
   return {
     address: { channel: contact.channel, chatId: contact.chatId },
     label: contact.id,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Routing } from "../../workers/routing/routing-table.js";
+import { isBound } from "../../workers/routing/schema.js";
 import { OFFICER_VERBS, type OfficerVerb, tipIdArg } from "../../workers/tip/officer-actions.js";
 import type { TipRecord, TipStore } from "../../workers/tip/tip-store.js";
 import type { Dialogue } from "../dialogue/dialogue.js";
@@ -58,7 +59,11 @@ const tipIdOf = (m: StreamedMessage): string | undefined =>
  * the page sees every tip and its photos, which is why it is off by default.
  */
 export function demoOfficerRoutes(deps: DemoOfficerDeps): (scope: FastifyInstance) => Promise<void> {
-  const contactOf = (id: string) => deps.routing.contactById(id);
+  // Only contacts with a chat have an inbox: a vacant slot receives nothing.
+  const contactOf = (id: string) => {
+    const c = deps.routing.contactById(id);
+    return c && isBound(c) ? c : undefined;
+  };
 
   const view = async (messages: readonly StreamedMessage[]): Promise<DemoInboxMessage[]> => {
     const ids = [...new Set(messages.map(tipIdOf).filter((id): id is string => id !== undefined))];
@@ -80,7 +85,7 @@ export function demoOfficerRoutes(deps: DemoOfficerDeps): (scope: FastifyInstanc
   return async (scope) => {
     scope.get("/demo/officers", async () => ({
       officers: await Promise.all(
-        deps.routing.contacts.map(async (c) => ({
+        deps.routing.contacts.filter(isBound).map(async (c) => ({
           id: c.id,
           name: c.name,
           messages: await deps.inbox.count(c),

@@ -58,7 +58,9 @@ function behaviour(table: RoutingTable) {
     communes: table.communes,
     schools: table.schools,
     areas: table.contacts.map((c) => [c.id, table.areaOf(c)]),
-    byChat: table.contacts.map((c) => table.contactsByChat(c.channel, c.chatId).map((x) => x.id)),
+    byChat: table.contacts.map((c) =>
+      c.channel && c.chatId ? table.contactsByChat(c.channel, c.chatId).map((x) => x.id) : [],
+    ),
     search: table.searchPlaces("an hoa"),
   };
 }

@@ -140,7 +140,9 @@ export async function applyDiff(
         target: contacts.id,
         set: excluded("province_id", "name", "rank", "unit", "role", "position"),
       });
-  // A contact's chat: the one binding the file gives it replaces any other.
+  // A contact's chat: the one binding the file gives it replaces any other. A contact the file
+  // leaves vacant arrives here with its stored chat (`keepStoredBindings`), or with none: nothing
+  // is unbound by an import.
   const rebound = new Set([
     ...diff.contacts.added,
     ...diff.contacts.changed
@@ -148,7 +150,7 @@ export async function applyDiff(
       .map((c) => c.key),
   ]);
   for (const c of desired.contacts) {
-    if (!rebound.has(c.id)) continue;
+    if (!rebound.has(c.id) || c.channel === null || c.chatId === null) continue;
     await tx
       .delete(contactBindings)
       .where(

@@ -23,7 +23,8 @@ export interface TableDocument {
   province: { id: string; name: string };
   communes: Array<{ id: string; name: string }>;
   schools: Array<{ id: string; name: string; commune: string }>;
-  contacts: Array<{ id: string; name: string; channel: string; chatId: string }>;
+  /** `channel` and `chatId` are left out for a vacant slot. */
+  contacts: Array<{ id: string; name: string; channel?: string; chatId?: string }>;
   routes: RouteEntry[];
   deadlines: Record<Urgency, string>;
   dutyOfficer: string;
@@ -74,7 +75,11 @@ export function toDocument(rows: DirectoryRows): TableDocument {
     province: { id: rows.province.id, name: rows.province.name },
     communes: rows.communes.map((c) => ({ id: c.id, name: c.name })),
     schools: rows.schools.map((s) => ({ id: s.id, name: s.name, commune: s.communeId })),
-    contacts: rows.contacts.map((c) => ({ id: c.id, name: c.name, channel: c.channel, chatId: c.chatId })),
+    contacts: rows.contacts.map((c) => ({
+      id: c.id,
+      name: c.name,
+      ...(c.channel !== null && c.chatId !== null && { channel: c.channel, chatId: c.chatId }),
+    })),
     routes,
     deadlines: Object.fromEntries(URGENCIES.map((u) => [u, formatDuration(rows.deadlines[u])])) as Record<
       Urgency,

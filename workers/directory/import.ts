@@ -6,14 +6,16 @@ import type { RoutingTable } from "../routing/routing-table.js";
 import { applyDiff } from "./apply.js";
 import { countChanges, type DirectoryDiff, diffDirectory } from "./diff.js";
 import { readDirectory } from "./read.js";
-import { type ProvinceRow, rowsFromTable } from "./rows.js";
+import { keepStoredBindings, type ProvinceRow, rowsFromTable } from "./rows.js";
 
 /**
  * Imports a routing table file into the directory: the file is validated as `loadRoutingTable`
  * does (every problem with its path), compared with what is stored, and the difference written
  * in one transaction with its audit — or only shown, in a dry run. Importing the same file twice
  * writes nothing the second time. The directory becomes exactly the file: rows the file no
- * longer lists are removed.
+ * longer lists are removed — except chats: a contact the file names without a chat id keeps the
+ * chat an officer bound by invitation, and one it names with a chat id is bound to it (see
+ * `keepStoredBindings` for why). Duty status is not in the file and is left as it is.
  */
 
 export interface ImportOptions {
@@ -57,10 +59,11 @@ export async function importTable(
   table: RoutingTable,
   options: ImportOptions & { readonly source: string | null },
 ): Promise<ImportResult> {
-  const desired = rowsFromTable(table);
+  const fromFile = rowsFromTable(table);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
     const stored = await readDirectory(tx);
+    const desired = keepStoredBindings(fromFile, stored?.rows);
     const diff = diffDirectory(stored?.rows, desired);
     const changes = countChanges(diff);
     const result = { province: desired.province, diff, changes };

@@ -56,11 +56,8 @@ export async function readDirectory(db: Database): Promise<StoredDirectory | und
   const contactList: ContactRow[] = [];
   for (const c of contactRows) {
     const own = bindings.get(c.id) ?? [];
+    // No binding: a vacant slot, waiting for its officer to join by invitation.
     const [binding] = own;
-    if (!binding) {
-      problems.push(`contact "${c.id}" has no chat bound`);
-      continue;
-    }
     if (own.length > 1)
       problems.push(
         `contact "${c.id}" is bound on ${own.map((b) => b.channel).join(" and ")}: the file format has one channel`,
@@ -71,8 +68,8 @@ export async function readDirectory(db: Database): Promise<StoredDirectory | und
       rank: c.rank,
       unit: c.unit,
       role: c.role,
-      channel: binding.channel,
-      chatId: binding.chatId,
+      channel: binding?.channel ?? null,
+      chatId: binding?.chatId ?? null,
     });
   }
 

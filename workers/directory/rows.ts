@@ -35,15 +35,15 @@ export interface SchoolRow {
   readonly level: SchoolLevel | null;
 }
 
-/** A contact with the one binding today's file format gives it. */
+/** A contact with the one binding today's file format gives it; both null for a vacant slot. */
 export interface ContactRow {
   readonly id: string;
   readonly name: string;
   readonly rank: string | null;
   readonly unit: string | null;
   readonly role: ContactRole | null;
-  readonly channel: ContactChannel;
-  readonly chatId: string;
+  readonly channel: ContactChannel | null;
+  readonly chatId: string | null;
 }
 
 export type StepRole = "primary" | "backup" | "duty";
@@ -92,8 +92,8 @@ export function rowsFromTable(table: RoutingTable): DirectoryRows {
       id: c.id,
       name: c.name,
       ...describeContact(c.name),
-      channel: c.channel,
-      chatId: c.chatId,
+      channel: c.channel ?? null,
+      chatId: c.chatId ?? null,
     })),
     routes: table.routes.map((r) => ({
       category: r.category === "*" ? null : r.category,
@@ -106,5 +106,32 @@ export function rowsFromTable(table: RoutingTable): DirectoryRows {
     })),
     deadlines: Object.fromEntries(URGENCIES.map((u) => [u, table.deadlineMs(u)])) as Record<Urgency, number>,
     dutyOfficer: table.dutyOfficer.id,
+  };
+}
+
+/**
+ * The rows a file asks for, with the chats it does not name kept from the stored directory.
+ *
+ * Which wins: a contact the file gives a chat id is bound to that chat, replacing what is
+ * stored — the file is an administrator's explicit word, and `export` writes the current
+ * bindings, so exporting, editing and importing again changes only what was edited. A contact
+ * the file gives no chat id keeps the chat stored for it, because chat ids are never typed by a
+ * person: a province's file names its slots, officers join them by invitation, and importing
+ * the file again must not unbind them. A file cannot empty a slot; an officer leaves it by
+ * another invitation (or the contact is removed from the file).
+ */
+export function keepStoredBindings(
+  desired: DirectoryRows,
+  current: DirectoryRows | undefined,
+): DirectoryRows {
+  if (!current) return desired;
+  const stored = new Map(current.contacts.map((c) => [c.id, c]));
+  return {
+    ...desired,
+    contacts: desired.contacts.map((c) => {
+      const old = stored.get(c.id);
+      if (c.chatId !== null || !old || old.chatId === null) return c;
+      return { ...c, channel: old.channel, chatId: old.chatId };
+    }),
   };
 }

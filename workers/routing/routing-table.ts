@@ -1,8 +1,10 @@
 import type { Category, Channel, Place, Urgency } from "../tip/tip.js";
 import { PlaceIndex, type PlaceMatch } from "./place-search.js";
 import {
+  type BoundContact,
   type Commune,
   type Contact,
+  isBound,
   type ParsedTable,
   type Province,
   type Route,
@@ -23,9 +25,32 @@ import {
  * that chain when nobody acknowledges it in time (`deadlines`). The most specific route wins:
  * (category, commune) > ("*", commune) > (category, "*") > ("*", "*").
  *
+ * Who is reachable now changes the chain, never the table: a vacant contact (no chat yet) and a
+ * contact off duty (`/nghi`, see `DutyOverlay`) are left out of it, and when nobody of a route
+ * is left the tip goes to the province's duty officer alone. The duty officer is never left out
+ * for being off duty — the provincial duty desk (trực ban) is staffed around the clock and is
+ * where every tip ends up, so it cannot step away; `setDuty` refuses it. A vacant duty officer
+ * with nobody else reachable leaves no one to send to: `resolve` throws `NoReachableContactError`
+ * and the route stage keeps the tip and tries again (see `workers/route.ts`) — a tip is never
+ * dropped, and the table still loads, because a province imports its contacts before any officer
+ * has joined.
+ *
  * The file's schema and validation are in `schema.ts`, reading it from disk in `load.ts` and
  * the free-text place search in `place-search.ts`.
  */
+
+/**
+ * Contacts off duty: contact id → until when (epoch ms), or null until they say `/truc`. A
+ * contact not in the map is on duty; one whose time has passed is on duty again by itself.
+ */
+export type DutyOverlay = ReadonlyMap<string, number | null>;
+
+/** Whether `contactId` is off duty at `now` under `overlay`. */
+export function isOffDuty(overlay: DutyOverlay, contactId: string, now: number): boolean {
+  if (!overlay.has(contactId)) return false;
+  const until = overlay.get(contactId);
+  return until === null || until === undefined || until > now;
+}
 
 /** A tip named a school or commune that is not in the routing table. */
 export class UnknownPlaceError extends Error {
@@ -38,6 +63,31 @@ export class UnknownPlaceError extends Error {
   }
 }
 
+/**
+ * Nobody a tip could be sent to: every contact of its route is vacant or off duty, and the
+ * province's duty officer is vacant too. Transient: it ends when an officer joins the duty desk.
+ */
+export class NoReachableContactError extends Error {
+  override readonly name = "NoReachableContactError";
+  constructor(
+    readonly dutyOfficer: string,
+    /** The contacts of the route that matched, none of them reachable. */
+    readonly route: readonly string[],
+  ) {
+    super(
+      `nobody to send to: ${route.length > 0 ? `${route.join(", ")} vacant or off duty, and ` : ""}the duty officer "${dutyOfficer}" has no chat bound (invite an officer to it)`,
+    );
+  }
+}
+
+/** A contact has no chat to send to: a vacant slot (notify refuses it, it does not guess). */
+export class VacantContactError extends Error {
+  override readonly name = "VacantContactError";
+  constructor(readonly contactId: string) {
+    super(`contact "${contactId}" is vacant: no chat is bound to it`);
+  }
+}
+
 /** Where a tip is, as far as routing cares. When both are given the school wins. */
 export type PlaceRef = Pick<Place, "schoolId" | "communeId">;
 
@@ -46,8 +96,11 @@ export interface RouteChain {
   readonly school: School | undefined;
   /** The route that matched; undefined when the province has no "*" route for a tip without a place. */
   readonly route: Route | undefined;
-  /** Primary, backup, duty — each contact once. Only the provincial duty officer if no route matched. */
-  readonly chain: readonly [Contact, ...Contact[]];
+  /**
+   * Primary, backup, duty — each contact once, without the vacant and those off duty. Only the
+   * provincial duty officer if no route matched or nobody of the route is reachable.
+   */
+  readonly chain: readonly [BoundContact, ...BoundContact[]];
 }
 
 /**
@@ -62,7 +115,8 @@ export interface Routing {
   readonly contacts: readonly Contact[];
   readonly routes: readonly Route[];
   readonly dutyOfficer: Contact;
-  resolve(category: Category, place?: PlaceRef): RouteChain;
+  /** `now` (epoch ms, default the clock) decides who is off duty. */
+  resolve(category: Category, place?: PlaceRef, now?: number): RouteChain;
   deadlineMs(urgency: Urgency): number;
   contactById(id: string): Contact | undefined;
   contactByChat(channel: Channel, chatId: string | number): Contact | undefined;
@@ -99,15 +153,21 @@ export class RoutingTable implements Routing {
    * Validates a parsed YAML/JSON document. `file` only names the source in errors.
    * @throws RoutingTableError listing every problem
    */
-  static parse(doc: unknown, file = "(inline)"): RoutingTable {
-    return new RoutingTable(validate(doc, file), file);
+  static parse(doc: unknown, file = "(inline)", options: { offDuty?: DutyOverlay } = {}): RoutingTable {
+    return new RoutingTable(validate(doc, file), file, options.offDuty ?? new Map());
   }
+
+  readonly #parsed: ParsedTable;
+  readonly #offDuty: DutyOverlay;
 
   private constructor(
     t: ParsedTable,
     /** Where the table came from, for logs. */
     readonly file: string,
+    offDuty: DutyOverlay,
   ) {
+    this.#parsed = t;
+    this.#offDuty = new Map(offDuty);
     const freeze = <T extends object>(items: T[]): readonly T[] =>
       Object.freeze(items.map((i) => Object.freeze({ ...i })));
     this.province = Object.freeze({ ...t.province });
@@ -124,6 +184,7 @@ export class RoutingTable implements Routing {
 
     const byChat = new Map<string, Contact[]>();
     for (const c of this.contacts) {
+      if (!isBound(c)) continue;
       const key = `${c.channel}:${c.chatId}`;
       byChat.set(key, [...(byChat.get(key) ?? []), c]);
     }
@@ -146,6 +207,44 @@ export class RoutingTable implements Routing {
     this.#places = new PlaceIndex(this.communes, this.schools);
   }
 
+  /** The same table under another duty overlay (the table itself is shared, not validated again). */
+  withDuty(offDuty: DutyOverlay): RoutingTable {
+    return new RoutingTable(this.#parsed, this.file, offDuty);
+  }
+
+  /** Who is off duty, and until when (see `DutyOverlay`). */
+  get offDuty(): DutyOverlay {
+    return this.#offDuty;
+  }
+
+  /**
+   * Whether a contact takes tips at `now`: it has a chat, and it is on duty. The province's duty
+   * officer is never off duty (see the class comment).
+   */
+  isReachable(contact: Contact, now: number = Date.now()): boolean {
+    if (!isBound(contact)) return false;
+    return contact.id === this.dutyOfficer.id || !isOffDuty(this.#offDuty, contact.id, now);
+  }
+
+  /**
+   * The contacts a tip on `route` goes to at `now`: primary, backup, duty, each once, without
+   * the unreachable; the duty officer alone when nobody is left.
+   * @throws NoReachableContactError when the duty officer is vacant too
+   */
+  chainOf(route: Route | undefined, now: number = Date.now()): readonly [BoundContact, ...BoundContact[]] {
+    const ids = route
+      ? [...new Set([route.primary, route.backup, route.duty].filter((id): id is string => !!id))]
+      : [];
+    const reachable = ids
+      .map((id) => this.#contact(id))
+      .filter((c): c is BoundContact => isBound(c) && this.isReachable(c, now));
+    const [first, ...rest] = reachable;
+    if (first) return [first, ...rest];
+    const duty = this.dutyOfficer;
+    if (!isBound(duty)) throw new NoReachableContactError(duty.id, ids);
+    return [duty];
+  }
+
   #contact(id: string): Contact {
     const c = this.#contacts.get(id);
     // Validation guarantees every referenced contact exists.
@@ -156,9 +255,20 @@ export class RoutingTable implements Routing {
   /**
    * Who receives a tip of `category` at `place`. The school's commune is used when a school is
    * given (a differing `communeId` is ignored), else the commune, else the province-wide route.
+   * The chain leaves out whoever is vacant or off duty at `now` (default the clock; see `chainOf`).
+   * @throws UnknownPlaceError for a school or commune id not in the table
+   * @throws NoReachableContactError when nobody, not even the duty officer, can be sent to
+   */
+  resolve(category: Category, place: PlaceRef = {}, now: number = Date.now()): RouteChain {
+    const matched = this.match(category, place);
+    return { ...matched, chain: this.chainOf(matched.route, now) };
+  }
+
+  /**
+   * The route a tip of `category` at `place` takes, whoever is reachable (see `resolve`).
    * @throws UnknownPlaceError for a school or commune id not in the table
    */
-  resolve(category: Category, place: PlaceRef = {}): RouteChain {
+  match(category: Category, place: PlaceRef = {}): Omit<RouteChain, "chain"> {
     let school: School | undefined;
     let commune: Commune | undefined;
     if (place.schoolId) {
@@ -182,10 +292,7 @@ export class RoutingTable implements Routing {
       route = this.#routes.get(key);
       if (route) break;
     }
-    if (!route) return { commune, school, route: undefined, chain: [this.dutyOfficer] };
-    const ids = [...new Set([route.primary, route.backup, route.duty].filter((id): id is string => !!id))];
-    const [first, ...rest] = ids.map((id) => this.#contact(id));
-    return { commune, school, route, chain: [first as Contact, ...rest] };
+    return { commune, school, route };
   }
 
   /** How long a contact has to acknowledge a tip before it goes to the next one, in milliseconds. */
@@ -206,7 +313,7 @@ export class RoutingTable implements Routing {
     return this.contactsByChat(channel, chatId)[0];
   }
 
-  /** Every contact behind a chat (one officer can hold two roles). */
+  /** Every contact behind a chat (one officer can hold two roles); never a vacant slot. */
   contactsByChat(channel: Channel, chatId: string | number): readonly Contact[] {
     return this.#byChat.get(`${channel}:${String(chatId)}`) ?? [];
   }

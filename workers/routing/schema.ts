@@ -57,14 +57,27 @@ export interface School {
 /** Channels officers can be reached on (the web channel is for tipsters only). */
 export type ContactChannel = Exclude<Channel, "web">;
 
-/** A police contact. Only listed contacts may act on tips. */
+/**
+ * A police contact. Only listed contacts may act on tips. A contact without `channel` and
+ * `chatId` is a vacant slot: imported by name, waiting for its officer to join by invitation
+ * (chat ids are never typed by a person). Nothing is routed to a vacant slot.
+ */
 export interface Contact {
   readonly id: string;
   /** Display name, e.g. "Trực ban Công an phường An Hòa". */
   readonly name: string;
-  readonly channel: ContactChannel;
+  /** Where the contact is reached; absent for a vacant slot (then `chatId` is absent too). */
+  readonly channel?: ContactChannel;
   /** Telegram: a numeric chat id as a string (negative for groups). Zalo: the user id. */
-  readonly chatId: string;
+  readonly chatId?: string;
+}
+
+/** A contact somebody holds: it has a chat to send to. */
+export type BoundContact = Contact & { readonly channel: ContactChannel; readonly chatId: string };
+
+/** Whether a contact has a chat (is not a vacant slot). */
+export function isBound(contact: Contact): contact is BoundContact {
+  return contact.channel !== undefined && contact.chatId !== undefined;
 }
 
 export interface Route {
@@ -122,22 +135,37 @@ const contactSchema = z
   .object({
     id: idSchema,
     name: nameSchema,
-    channel: z.enum(["telegram", "zalo"]),
+    // Both or neither: a slot without them is vacant until its officer joins by invitation.
+    channel: z.enum(["telegram", "zalo"]).nullish(),
     chatId: z
       .string({ invalid_type_error: "must be a string: put the chat id in quotes" })
       .trim()
       .min(1, "must not be empty")
-      .max(128),
+      .max(128)
+      .nullish(),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.channel === "telegram" && !/^-?\d{1,20}$/.test(c.chatId))
+    if (c.channel && c.chatId == null)
+      ctx.addIssue({
+        code: "custom",
+        path: ["chatId"],
+        message: "required with a channel (or leave out both channel and chatId for a vacant slot)",
+      });
+    if (c.chatId != null && !c.channel)
+      ctx.addIssue({
+        code: "custom",
+        path: ["channel"],
+        message: "required with a chatId (or leave out both channel and chatId for a vacant slot)",
+      });
+    if (c.channel === "telegram" && c.chatId && !/^-?\d{1,20}$/.test(c.chatId))
       ctx.addIssue({
         code: "custom",
         path: ["chatId"],
         message: `a Telegram chat id is a number in quotes, e.g. "100000001", not "${c.chatId}"`,
       });
-  });
+  })
+  .transform(({ channel, chatId, ...c }): Contact => (channel && chatId ? { ...c, channel, chatId } : c));
 
 const routeCategorySchema = z.enum([...CATEGORIES, "*"]);
 const routeCommuneSchema = z
