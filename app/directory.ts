@@ -5,6 +5,7 @@
  *   import <file.yaml|json> [--dry-run]   validate (every problem with its path), show what
  *                                         changes, and write it in one transaction (not in a dry run)
  *   export [<file>]                       the directory in today's YAML format, to the file or stdout
+ *   duty                                  who is on duty now, per commune (and who gets new tips)
  *
  * Uses the database of `npm start`: DATABASE_URL, or the embedded PGlite in PG_DATA_DIR — which
  * one process holds at a time, so it is refused while `npm start` runs on it.
@@ -17,13 +18,15 @@ import { parseArgs } from "node:util";
 import { configFromEnvOrExit } from "../config.js";
 import { type DatabaseHandle, openDatabase } from "../db/client.js";
 import { formatDiff } from "../workers/directory/diff.js";
+import { dutyRoster, formatRoster } from "../workers/directory/duty.js";
 import { exportDirectory } from "../workers/directory/export.js";
 import { importTable } from "../workers/directory/import.js";
 import { loadRoutingTable } from "../workers/routing/load.js";
 import type { RoutingTable } from "../workers/routing/routing-table.js";
 
 const USAGE = `usage: npm run directory -- import <file.yaml|json> [--dry-run]
-       npm run directory -- export [<file>]`;
+       npm run directory -- export [<file>]
+       npm run directory -- duty`;
 
 /** The export could not be written where asked. */
 class ExportWriteError extends Error {
@@ -85,6 +88,29 @@ async function runExport(handle: DatabaseHandle, file: string | undefined): Prom
   console.log(`exported ${handle.location} to ${file}`);
 }
 
+/** `duty`: who is on duty now, per commune (read only). */
+async function duty(parsed: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+  const options = Object.values(parsed.values).filter((v) => v !== undefined && v !== false);
+  if (parsed.positionals.length !== 1 || options.length > 0) {
+    console.error(USAGE);
+    return 64;
+  }
+  const config = configFromEnvOrExit(process.env);
+  let handle: DatabaseHandle | undefined;
+  try {
+    handle = await openDatabase(config);
+    for (const line of formatRoster(await dutyRoster(handle.db, Date.now()))) console.log(line);
+    return 0;
+  } catch (e) {
+    const code = KNOWN[(e as Error).name];
+    if (code === undefined) throw e;
+    console.error((e as Error).message);
+    return code;
+  } finally {
+    await handle?.close();
+  }
+}
+
 function parse(args: string[]) {
   return parseArgs({
     args,
@@ -102,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const [command, file, ...extra] = parsed.positionals;
+  if (command === "duty") return duty(parsed);
   const valid =
     extra.length === 0 &&
     ((command === "import" && file !== undefined) || (command === "export" && !parsed.values["dry-run"]));
