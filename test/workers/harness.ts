@@ -8,7 +8,7 @@ import { parseConfig } from "../../config.js";
 import { createLogger } from "../../logger.js";
 import type { Messenger } from "../../workers/messenger.js";
 import type { PipelineOptions } from "../../workers/pipeline.js";
-import { RoutingTable } from "../../workers/routing/routing-table.js";
+import { type Routing, RoutingTable } from "../../workers/routing/routing-table.js";
 import { createTipRuntime, type RuntimeOptions, type TipRuntime } from "../../workers/runtime.js";
 
 export const EXAMPLE_ROUTING = resolve(import.meta.dirname, "../../workers/routing/example-province.yaml");
@@ -43,7 +43,7 @@ export async function testRuntime(
   messenger?: Messenger,
   options: Partial<PipelineOptions> = {},
   env: Record<string, string> = {},
-  routing?: RoutingTable,
+  routing?: Routing,
   /** More runtime options, e.g. `{ database }` for the statistics rows. */
   extra: Omit<RuntimeOptions, "logger" | "workers" | "routing"> = {},
 ): Promise<TestRuntime> {

@@ -5,12 +5,18 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../db/client.js";
+import { createLogger } from "../../logger.js";
+import { importDirectory } from "../../workers/directory/import.js";
+import { LiveDirectory } from "../../workers/directory/live.js";
+import { buildDirectory, directorySource } from "../../workers/directory/source.js";
 import { countRows } from "../db/engines.js";
+import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { missingTool } from "../requirements.js";
-import { exampleRouting, NO_DEADLINES, type TestRuntime, testRuntime } from "./harness.js";
+import { EXAMPLE_ROUTING, exampleRouting, NO_DEADLINES, type TestRuntime, testRuntime } from "./harness.js";
 
 const run = promisify(execFile);
 
@@ -149,6 +155,80 @@ describe.skipIf(skip)("statistics rows while PostgreSQL is down (needs initdb an
     running = true;
     expect(await rt.outcomes.flush()).toEqual({ written: 1, removed: 1 });
     expect(await rt.outcomes.pending()).toBe(0);
+    expect(await countRows(handle.db, "tip_outcomes")).toBe(1);
+  });
+});
+
+describe.skipIf(skip)("routing while PostgreSQL is down (needs initdb and pg_ctl)", () => {
+  let server: PrivateServer;
+  let handle: DatabaseHandle;
+  let rt: TestRuntime;
+  let live: LiveDirectory;
+  let redis: Redis;
+  let running = false;
+  const messenger = new RecordingMessenger();
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ssg-pg-fault-"));
+    await chmod(dir, 0o755);
+    server = new PrivateServer(dir, await freePort());
+    await server.init();
+    await server.start();
+    running = true;
+    handle = await openDatabase({ database: { url: server.url, dataDir: "(unused)" } });
+    await importDirectory(handle.db, EXAMPLE_ROUTING, { actor: "test" });
+    redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+    live = await LiveDirectory.open({
+      redis,
+      prefix: `test-live-${process.pid}-${server.port}`,
+      source: directorySource(handle.db),
+      build: buildDirectory,
+      logger: createLogger("silent"),
+      pollMs: 0,
+    });
+    rt = await testRuntime(messenger, {}, {}, live, { database: handle.db, drainOutcomes: false });
+  }, 120_000);
+
+  afterAll(async () => {
+    await rt?.dispose();
+    await live?.close();
+    const keys = await redis.keys(`test-live-${process.pid}-${server.port}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis?.quit();
+    await handle?.close();
+    if (running) await server.stop().catch(() => undefined);
+    if (server) await rm(server.dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it("delivers a tip on the last good directory, and its statistics row appears after recovery", async () => {
+    await server.stop();
+    running = false;
+    await live.reload();
+    expect(live.stale()).toBe(true);
+
+    const { tipId, caseCode } = await rt.intake.submit(
+      {
+        category: "ma-tuy",
+        urgency: "binh-thuong",
+        place: { schoolId: "thcs-an-hoa" },
+        description: "Có người lạ bán kẹo cho học sinh ở cổng sau.",
+      },
+      { channel: "telegram", chatId: "777000667", userId: "777000667" },
+    );
+    // The commune's duty desk of the example province, as the directory said before the outage.
+    const desk = live.contactById("ca-an-hoa-truc-ban")?.chatId as string;
+    await messenger.waitFor(() => messenger.to(desk).some((m) => m.text.includes(caseCode)), 60_000);
+
+    await rt.triage.acknowledge({ channel: "telegram", chatId: desk }, tipId);
+    await rt.triage.close({ channel: "telegram", chatId: desk }, tipId, "co-co-so");
+    expect(await rt.outcomes.pending()).toBe(1);
+    await expect(rt.outcomes.flush()).rejects.toMatchObject({ name: "OutboxFlushError" });
+
+    await server.start();
+    running = true;
+    await live.reload();
+    expect(live.stale()).toBe(false);
+    expect(await rt.outcomes.flush()).toEqual({ written: 1, removed: 1 });
     expect(await countRows(handle.db, "tip_outcomes")).toBe(1);
   });
 });
