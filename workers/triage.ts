@@ -57,7 +57,9 @@ export class TriageRefusedError extends Error {
       | "invalid"
       | "rate-limited"
       /** An answer not proven to come from the tipster; the same whether or not the case exists. */
-      | "not-accepted",
+      | "not-accepted"
+      /** The statistics' database cannot be read now (tips still flow). */
+      | "unavailable",
     message: string,
   ) {
     super(message);
@@ -194,7 +196,12 @@ export class Triage {
     // Every commune of every contact behind the chat, and nothing else.
     const area = new Set(contacts.flatMap((c) => this.deps.routing.areaOf(c)));
     if (this.deps.statistics)
-      return this.deps.statistics.statistics({ from, to, label, communes: area, lang });
+      try {
+        return await this.deps.statistics.statistics({ from, to, label, communes: area, lang });
+      } catch (e) {
+        this.deps.logger.error({ err: (e as Error).message }, "statistics: the database cannot be read");
+        throw new TriageRefusedError("unavailable", "statistics refused: the database cannot be read");
+      }
     const tips = await this.deps.store.createdBetween(from, to);
     return tipStatistics(tips, this.deps.routing, label, area, lang);
   }

@@ -223,6 +223,10 @@ describe.skipIf(skip)("routing while PostgreSQL is down (needs initdb and pg_ctl
     await rt.triage.close({ channel: "telegram", chatId: desk }, tipId, "co-co-so");
     expect(await rt.outcomes.pending()).toBe(1);
     await expect(rt.outcomes.flush()).rejects.toMatchObject({ name: "OutboxFlushError" });
+    // /thongke says the figures cannot be read now, rather than failing.
+    await expect(
+      rt.triage.statisticsFor({ channel: "telegram", chatId: desk }, 0, Date.now(), { from: "a", to: "b" }),
+    ).rejects.toMatchObject({ name: "TriageRefusedError", reason: "unavailable" });
 
     await server.start();
     running = true;

@@ -132,7 +132,7 @@ async function statistics(turn: Turn): Promise<Reply[]> {
     return [{ text: statisticsTable(stats, turn.session.lang) }];
   } catch (e) {
     if (!isTriageRefused(e)) throw e;
-    return [{ text: t("officer.statsRefused") }];
+    return [{ text: t(e.reason === "unavailable" ? "officer.statsUnavailable" : "officer.statsRefused") }];
   }
 }
 
