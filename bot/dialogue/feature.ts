@@ -1,5 +1,6 @@
 import type { Lang } from "../../i18n.js";
 import type { Answer } from "../../knowledge/answer/compose.js";
+import type { DutyDesk } from "../../workers/directory/duty.js";
 import type { TipIntake } from "../../workers/intake.js";
 import type { ChatAddress } from "../../workers/messenger.js";
 import type { Routing } from "../../workers/routing/routing-table.js";
@@ -55,6 +56,11 @@ export interface DialogueDeps {
   readonly salt: Buffer;
   /** Where 👍/👎 on answers go. */
   readonly feedback: FeedbackStore;
+  /**
+   * Officers' duty status (`/truc`, `/nghi`), over the directory database; without it those
+   * commands say the function is not available here.
+   */
+  readonly duty?: DutyDesk;
 }
 
 /** One turn of one chat, as a feature's handlers see it: they may change the session. */

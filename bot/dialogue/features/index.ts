@@ -1,6 +1,7 @@
 import type { Feature } from "../feature.js";
 import { aboutFeature } from "./about.js";
 import { askFeature } from "./ask.js";
+import { dutyFeature } from "./duty.js";
 import { menuFeature } from "./menu.js";
 import { officerFeature } from "./officer.js";
 import { profileFeature } from "./profile.js";
@@ -20,6 +21,7 @@ export const FEATURES: readonly Feature[] = [
   tipsterAnswerFeature,
   statusFeature,
   officerFeature,
+  dutyFeature,
   profileFeature,
   aboutFeature,
   askFeature,

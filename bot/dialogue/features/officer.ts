@@ -1,5 +1,6 @@
 import { LANGS, t, tl } from "../../../i18n.js";
 import { removeDiacritics } from "../../../text/normalize.js";
+import { isBound } from "../../../workers/routing/schema.js";
 import { statisticsTable } from "../../../workers/stats.js";
 import {
   CLOSE_WITH,
@@ -71,7 +72,8 @@ const start: Record<OfficerVerb, (turn: Turn, tipId: string, rest?: string) => R
     // Triage refuses and audits the attempt of anyone not in the routing table.
     if (!me) return forward(turn, tipId, "");
     turn.session.flow = { kind: "officer-forward", tipId };
-    const others = turn.deps.routing.contacts.filter((c) => c.id !== me.id);
+    // A vacant slot (no officer has joined it) cannot receive a forwarded tip.
+    const others = turn.deps.routing.contacts.filter((c) => c.id !== me.id && isBound(c));
     return [
       {
         text: t("officer.forwardPrompt"),
