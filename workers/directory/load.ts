@@ -61,13 +61,14 @@ export async function readRoutingSnapshot(db: Database, now: number = Date.now()
 }
 
 /**
- * Builds the table from a snapshot (validating both parts).
- * @throws RoutingSnapshotError when it is not a snapshot
+ * Builds the table from a snapshot (validating both parts). A bare document — a snapshot left in
+ * Redis by a process older than duty status — is read as a table with nobody off duty.
+ * @throws RoutingSnapshotError when its `offDuty` is malformed
  * @throws RoutingTableError when its document is not a valid table
  */
 export function routingTableFromSnapshot(data: unknown): RoutingTable {
   if (typeof data !== "object" || data === null || !("document" in data))
-    throw new RoutingSnapshotError("not a routing snapshot: expected {document, offDuty}");
+    return RoutingTable.parse(data, DATABASE_SOURCE);
   const offDuty = offDutySchema.safeParse((data as { offDuty?: unknown }).offDuty);
   if (!offDuty.success)
     throw new RoutingSnapshotError(`routing snapshot: bad offDuty: ${offDuty.error.message}`);

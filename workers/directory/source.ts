@@ -1,23 +1,17 @@
 import { sql } from "drizzle-orm";
 import { type Database, queryRows } from "../../db/client.js";
-import { RoutingTable } from "../routing/routing-table.js";
-import { toDocument } from "./document.js";
-import { DirectoryEmptyError } from "./errors.js";
-import { DATABASE_SOURCE } from "./export.js";
+import type { RoutingTable } from "../routing/routing-table.js";
 import type { DirectorySource } from "./live.js";
-import { readDirectory } from "./read.js";
+import { readRoutingSnapshot, routingTableFromSnapshot } from "./load.js";
 
 /**
- * The directory's database as the live directory reads it: the routing table's document, and
- * the audit's last id as its version (every change of the directory writes an audit row).
+ * The directory's database as the live directory reads it: the routing table's document with
+ * who is off duty (`RoutingSnapshot`), and the audit's last id as its version (every change of
+ * the directory, a duty change too, writes an audit row).
  */
 export function directorySource(db: Database): DirectorySource {
   return {
-    async read() {
-      const stored = await readDirectory(db);
-      if (!stored) throw new DirectoryEmptyError();
-      return toDocument(stored.rows);
-    },
+    read: () => readRoutingSnapshot(db),
     async version() {
       const [row] = await queryRows<{ v: string | number | null }>(
         db,
@@ -30,5 +24,5 @@ export function directorySource(db: Database): DirectorySource {
 
 /** Builds the table from what `directorySource(db).read()` returned, or its snapshot. */
 export function buildDirectory(data: unknown): RoutingTable {
-  return RoutingTable.parse(data, DATABASE_SOURCE);
+  return routingTableFromSnapshot(data);
 }
