@@ -51,6 +51,9 @@ const envSchema = z
     PG_DATA_DIR: z.string().min(1).default("data/pg"),
     TIP_REPLY_KEY: z.string().min(1).optional(),
     TIP_SENDER_SALT: z.string().min(16, "at least 16 characters").optional(),
+    TIP_DATA_KEY: z.string().min(1).optional(),
+    TIP_DATA_KEY_PREVIOUS: z.string().min(1).optional(),
+    TIP_RETENTION_DAYS: positiveInt.max(36_500).default(180),
     SECRETS_DIR: z.string().min(1).default("data/secrets"),
     TIPS_PER_SENDER_PER_HOUR: positiveInt.max(1000).default(5),
     STATUS_CHECKS_PER_HOUR: positiveInt.max(1000).default(10),
@@ -110,6 +113,52 @@ const envSchema = z
       });
     if (env.NODE_ENV === "production" && !env.TIP_SENDER_SALT)
       ctx.addIssue({ code: "custom", path: ["TIP_SENDER_SALT"], message: "required in production" });
+    if (env.NODE_ENV === "production" && !env.TIP_DATA_KEY)
+      ctx.addIssue({
+        code: "custom",
+        path: ["TIP_DATA_KEY"],
+        message: "required in production (64 hex characters, not the reply key)",
+      });
+    const keys: Partial<Record<"TIP_DATA_KEY" | "TIP_DATA_KEY_PREVIOUS", string>> = {};
+    for (const name of ["TIP_DATA_KEY", "TIP_DATA_KEY_PREVIOUS"] as const) {
+      const value = env[name];
+      if (!value) continue;
+      try {
+        keys[name] = parseKey(value).toString("hex");
+      } catch (e) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: (e as Error).message.replace("reply key", "key"),
+        });
+      }
+    }
+    if (env.TIP_REPLY_KEY) {
+      try {
+        const reply = parseKey(env.TIP_REPLY_KEY).toString("hex");
+        for (const name of ["TIP_DATA_KEY", "TIP_DATA_KEY_PREVIOUS"] as const)
+          if (keys[name] === reply)
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: "must differ from TIP_REPLY_KEY (one key reads tips, the other reaches tipsters)",
+            });
+      } catch {
+        // TIP_REPLY_KEY's own problem is reported below.
+      }
+    }
+    if (env.TIP_DATA_KEY_PREVIOUS && !env.TIP_DATA_KEY)
+      ctx.addIssue({
+        code: "custom",
+        path: ["TIP_DATA_KEY_PREVIOUS"],
+        message: "only with TIP_DATA_KEY (the previous key opens old tips while TIP_DATA_KEY seals)",
+      });
+    if (keys.TIP_DATA_KEY && keys.TIP_DATA_KEY === keys.TIP_DATA_KEY_PREVIOUS)
+      ctx.addIssue({
+        code: "custom",
+        path: ["TIP_DATA_KEY_PREVIOUS"],
+        message: "is the same key as TIP_DATA_KEY: a rotation needs a new TIP_DATA_KEY",
+      });
     if (env.TIP_REPLY_KEY) {
       try {
         parseKey(env.TIP_REPLY_KEY);
@@ -171,6 +220,18 @@ export interface Config {
     readonly replyKey?: Buffer;
     /** Salt hashing sender ids for rate limits; generated under `secretsDir` in development. */
     readonly senderSalt?: Buffer;
+    /**
+     * AES-256-GCM key sealing tip content at rest (text, answers, photos); never the reply key.
+     * Generated under `secretsDir` in development.
+     */
+    readonly dataKey?: Buffer;
+    /** During a rotation: the old data key, which still opens content but never seals. */
+    readonly dataKeyPrevious?: Buffer;
+    /**
+     * Days a closed tip's content is kept after it was closed, then purged (default 180). Tips
+     * that are not closed are never purged, however old: police may still be working on them.
+     */
+    readonly retentionDays: number;
     readonly secretsDir: string;
     readonly tipsPerSenderPerHour: number;
     readonly statusChecksPerHour: number;
@@ -273,6 +334,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       routingFile: e.ROUTING_FILE,
       ...(e.TIP_REPLY_KEY && { replyKey: parseKey(e.TIP_REPLY_KEY) }),
       ...(e.TIP_SENDER_SALT && { senderSalt: Buffer.from(e.TIP_SENDER_SALT, "utf8") }),
+      ...(e.TIP_DATA_KEY && { dataKey: parseKey(e.TIP_DATA_KEY) }),
+      ...(e.TIP_DATA_KEY_PREVIOUS && { dataKeyPrevious: parseKey(e.TIP_DATA_KEY_PREVIOUS) }),
+      retentionDays: e.TIP_RETENTION_DAYS,
       secretsDir: e.SECRETS_DIR,
       tipsPerSenderPerHour: e.TIPS_PER_SENDER_PER_HOUR,
       statusChecksPerHour: e.STATUS_CHECKS_PER_HOUR,

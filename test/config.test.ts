@@ -67,15 +67,46 @@ describe("parseConfig", () => {
 
   it("requires the tip secrets in production and checks the reply key's form", () => {
     const problems = configError({ NODE_ENV: "production" }).problems.map((p) => p.variable);
-    expect(problems).toEqual(expect.arrayContaining(["TIP_REPLY_KEY", "TIP_SENDER_SALT"]));
+    expect(problems).toEqual(expect.arrayContaining(["TIP_REPLY_KEY", "TIP_SENDER_SALT", "TIP_DATA_KEY"]));
     expect(configError({ TIP_REPLY_KEY: "abcd" }).message).toContain("TIP_REPLY_KEY");
     const key = "0123456789abcdef".repeat(4);
+    const dataKey = "fedcba9876543210".repeat(4);
     const config = parseConfig({
       NODE_ENV: "production",
       TIP_REPLY_KEY: key,
       TIP_SENDER_SALT: "a-long-enough-salt",
+      TIP_DATA_KEY: dataKey,
     });
     expect(config.tips.replyKey?.toString("hex")).toBe(key);
+    expect(config.tips.dataKey?.toString("hex")).toBe(dataKey);
+    expect(config.tips.retentionDays).toBe(180);
+  });
+
+  it("keeps the data key apart from the reply key, and a rotation's previous key apart from the new one", () => {
+    const key = "0123456789abcdef".repeat(4);
+    const other = "fedcba9876543210".repeat(4);
+    const same = configError({ TIP_REPLY_KEY: key, TIP_DATA_KEY: key });
+    expect(same.problems).toEqual([expect.objectContaining({ variable: "TIP_DATA_KEY" })]);
+    expect(same.message).toContain("must differ from TIP_REPLY_KEY");
+    // The same bytes written another way (base64) are the same key.
+    const b64 = Buffer.from(key, "hex").toString("base64");
+    expect(configError({ TIP_REPLY_KEY: key, TIP_DATA_KEY: b64 }).problems[0]?.variable).toBe("TIP_DATA_KEY");
+    expect(configError({ TIP_DATA_KEY: other, TIP_DATA_KEY_PREVIOUS: other }).problems[0]?.variable).toBe(
+      "TIP_DATA_KEY_PREVIOUS",
+    );
+    expect(configError({ TIP_DATA_KEY_PREVIOUS: other }).problems[0]?.variable).toBe("TIP_DATA_KEY_PREVIOUS");
+    expect(configError({ TIP_DATA_KEY: "abcd" }).problems[0]?.variable).toBe("TIP_DATA_KEY");
+    expect(configError({ TIP_RETENTION_DAYS: "0" }).problems[0]?.variable).toBe("TIP_RETENTION_DAYS");
+    expect(
+      configError({ TIP_REPLY_KEY: key, TIP_DATA_KEY: other, TIP_DATA_KEY_PREVIOUS: b64 }).problems,
+    ).toEqual([expect.objectContaining({ variable: "TIP_DATA_KEY_PREVIOUS" })]);
+    const previous = "00112233445566778899aabbccddeeff".repeat(2);
+    const rotating = parseConfig({
+      TIP_REPLY_KEY: key,
+      TIP_DATA_KEY: other,
+      TIP_DATA_KEY_PREVIOUS: Buffer.from(previous, "hex").toString("base64"),
+    });
+    expect(rotating.tips.dataKeyPrevious?.toString("hex")).toBe(previous);
   });
 
   it("needs a public URL and a webhook secret in webhook mode", () => {
@@ -174,6 +205,7 @@ describe("parseConfig", () => {
       NODE_ENV: "production",
       TIP_REPLY_KEY: "0123456789abcdef".repeat(4),
       TIP_SENDER_SALT: "s".repeat(32),
+      TIP_DATA_KEY: "fedcba9876543210".repeat(4),
       WEB_DEMO_OFFICERS: "1",
     });
     expect(error.problems.map((p) => p.variable)).toEqual(["WEB_DEMO_OFFICERS"]);

@@ -32,7 +32,14 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
   return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
     const parsed = notifyJobSchema.safeParse(job.data);
     if (!parsed.success) throw unrecoverable(`invalid notify job: ${parsed.error.message}`);
-    const data = parsed.data;
+    // The queued text is sealed (TipQueues.addNotify); a dead letter keeps it so.
+    const queued = parsed.data;
+    let data: NotifyJob;
+    try {
+      data = { ...queued, ...(queued.text !== undefined && { text: deps.queues.textOf(queued) }) };
+    } catch (err) {
+      throw unrecoverable(`text of notify job ${job.id} cannot be opened: ${(err as Error).message}`);
+    }
     const { store } = deps;
     if (await store.deliveryOf(data.deliveryId)) return "already-sent";
     const tip = await store.get(data.tipId);
@@ -43,7 +50,7 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
       target = addressOf(deps, data, tip);
     } catch (err) {
       if ((err as Error).name !== "VacantContactError") throw err;
-      await deadLetter(deps, job, data, (err as Error).message);
+      await deadLetter(deps, job, queued, (err as Error).message);
       throw unrecoverable((err as Error).message);
     }
     if (!(await takeChatSlot(deps, minChatIntervalMs, target.address))) {
@@ -73,7 +80,7 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
       }
       const permanent = err instanceof MessengerPermanentError;
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (permanent || last) await deadLetter(deps, job, data, (err as Error).message);
+      if (permanent || last) await deadLetter(deps, job, queued, (err as Error).message);
       throw permanent ? unrecoverable((err as Error).message) : err;
     }
     await store.recordDelivery(data.deliveryId, messageId);

@@ -11,9 +11,10 @@ import { Metrics } from "./metrics.js";
 import { OutcomeOutbox } from "./outcomes/outbox.js";
 import { OutcomeStatistics } from "./outcomes/statistics.js";
 import { type PipelineOptions, TipPipeline } from "./pipeline.js";
-import { TipQueues } from "./queues/tip-queues.js";
+import { DEFAULT_POLICY, TipQueues } from "./queues/tip-queues.js";
 import { loadRoutingTable } from "./routing/load.js";
 import type { Routing } from "./routing/routing-table.js";
+import { ContentSealer, type DataKeys } from "./tip/content-sealer.js";
 import { PendingQuestions } from "./tip/pending-questions.js";
 import { PhotoPool } from "./tip/photo-pool.js";
 import { PinHasher } from "./tip/pin.js";
@@ -30,6 +31,10 @@ export interface TipRuntime {
   readonly queues: TipQueues;
   readonly intake: TipIntake;
   readonly triage: Triage;
+  /** Officers' questions waiting in tipsters' chats (and answers stashed there). */
+  readonly pending: PendingQuestions;
+  /** Seals tip content at rest (TIP_DATA_KEY): for the dialogue's session store, which keeps drafts. */
+  readonly content: ContentSealer;
   readonly metrics: Metrics;
   /** Closed tips' statistics rows on their way to `tip_outcomes`. */
   readonly outcomes: OutcomeOutbox;
@@ -55,6 +60,19 @@ export async function developmentSecret(dir: string, name: string, bytes: number
   const secret = randomBytes(bytes);
   await writeFile(path, secret.toString("hex"), { mode: 0o600, flag: "wx" });
   return secret;
+}
+
+/**
+ * The data keys sealing tip content: TIP_DATA_KEY (a development secret under `secretsDir`
+ * when unset outside production) and, during a rotation, TIP_DATA_KEY_PREVIOUS. Refuses a data
+ * key equal to the reply key, whatever its source.
+ */
+export async function tipDataKeys(config: Config, replyKey?: Buffer): Promise<DataKeys> {
+  const t = config.tips;
+  const current = t.dataKey ?? (await developmentSecret(t.secretsDir, "tip-data.key", 32));
+  const reply = replyKey ?? t.replyKey;
+  if (reply?.equals(current)) throw new Error("TIP_DATA_KEY must differ from TIP_REPLY_KEY");
+  return { current, ...(t.dataKeyPrevious && { previous: t.dataKeyPrevious }) };
 }
 
 export interface RuntimeOptions {
@@ -85,14 +103,20 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   const routing = opts.routing ?? (await loadRoutingTable(t.routingFile));
   const replyKey = t.replyKey ?? (await developmentSecret(t.secretsDir, "tip-reply.key", 32));
   const salt = t.senderSalt ?? (await developmentSecret(t.secretsDir, "sender.salt", 32));
+  const content = new ContentSealer(await tipDataKeys(config, replyKey));
   // BullMQ needs maxRetriesPerRequest: null; the same settings suit the store.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   redis.on("error", (err) => opts.logger.error({ err: err.message }, "redis error"));
-  const queues = new TipQueues(redis, t.prefix, { notifyAttempts: t.notifyAttempts, backoffMs: t.backoffMs });
-  const store = new TipStore(redis, t.prefix);
+  const queues = new TipQueues(
+    redis,
+    t.prefix,
+    { ...DEFAULT_POLICY, notifyAttempts: t.notifyAttempts, backoffMs: t.backoffMs },
+    content,
+  );
+  const store = new TipStore(redis, t.prefix, content);
   const sealer = new ReplyHandleSealer(replyKey);
   const pins = new PinHasher(replyKey);
-  const pending = new PendingQuestions(redis, t.prefix, replyKey);
+  const pending = new PendingQuestions(redis, t.prefix, replyKey, content);
   const hour = 3_600_000;
   const now = opts.now ?? Date.now;
   const metrics = new Metrics();
@@ -188,6 +212,8 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     queues,
     intake,
     triage,
+    pending,
+    content,
     metrics,
     outcomes,
     ...(pipeline && { pipeline }),

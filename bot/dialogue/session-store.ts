@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { type ContentSealer, isSealedText } from "../../workers/tip/content-sealer.js";
 import { categorySchema, urgencySchema } from "../../workers/tip/tip.js";
 
 /**
@@ -36,6 +37,10 @@ export const sessionSchema = z.object({
       z.object({ kind: z.literal("officer-ask"), tipId: z.string() }),
       z.object({ kind: z.literal("school") }),
       z.object({ kind: z.literal("officer-forward"), tipId: z.string() }),
+      /** An invitation read, waiting for "join?": its ticket (the code's keyed hash, not the code). */
+      z.object({ kind: z.literal("join-confirm"), ticket: z.string().regex(/^[0-9a-f]{64}$/) }),
+      /** An admin typing the name of the school an invitation is for. */
+      z.object({ kind: z.literal("invite-school") }),
     ])
     .optional(),
   /** The last answer, for "Xem nguồn" and 👍/👎 (the question text, not who asked). */
@@ -93,6 +98,11 @@ export class RedisSessionStore implements SessionStore {
     private readonly prefix: string,
     /** Idle time after which a session (and any draft in it) is dropped. Default 30 days. */
     private readonly ttlSeconds = 30 * 24 * 3600,
+    /**
+     * Seals a tip draft's free text (description, place) under the data key (TIP_DATA_KEY), as
+     * the tip itself will be. Without it the draft is stored as typed.
+     */
+    private readonly content?: ContentSealer,
   ) {}
 
   async load(key: string): Promise<Session> {
@@ -100,7 +110,40 @@ export class RedisSessionStore implements SessionStore {
     if (!raw) return sessionSchema.parse({});
     const parsed = sessionSchema.safeParse(JSON.parse(raw));
     // A session written by an older version starts afresh rather than breaking the chat.
-    return parsed.success ? parsed.data : sessionSchema.parse({});
+    return parsed.success ? this.#openDraft(key, parsed.data) : sessionSchema.parse({});
+  }
+
+  #draftFields(flow: Session["flow"]): ("description" | "placeText")[] {
+    return flow?.kind === "report" ? (["description", "placeText"] as const).filter((f) => flow[f]) : [];
+  }
+
+  #sealDraft(key: string, session: Session): Session {
+    const { content } = this;
+    const flow = session.flow;
+    if (!content || flow?.kind !== "report") return session;
+    const sealed = { ...flow };
+    for (const f of this.#draftFields(flow))
+      sealed[f] = content.seal(flow[f] ?? "", { owner: key, field: `draft.${f}` });
+    return { ...session, flow: sealed };
+  }
+
+  // A draft that does not open (its key is gone) is dropped; the rest of the session stays.
+  #openDraft(key: string, session: Session): Session {
+    const flow = session.flow;
+    if (flow?.kind !== "report") return session;
+    try {
+      const opened = { ...flow };
+      for (const f of this.#draftFields(flow)) {
+        const value = flow[f];
+        if (!isSealedText(value)) continue;
+        if (!this.content) throw new Error("sealed draft without a data key");
+        opened[f] = this.content.open(value, { owner: key, field: `draft.${f}` });
+      }
+      return { ...session, flow: opened };
+    } catch {
+      const { flow: _dropped, ...rest } = session;
+      return rest;
+    }
   }
 
   async lock(key: string): Promise<() => Promise<void>> {
@@ -122,7 +165,7 @@ export class RedisSessionStore implements SessionStore {
     const expireAt = (Math.floor(Date.now() / 1000 / DAY_S) + 1) * DAY_S + this.ttlSeconds;
     await this.redis
       .multi()
-      .set(`${this.prefix}:session:${key}`, JSON.stringify(session))
+      .set(`${this.prefix}:session:${key}`, JSON.stringify(this.#sealDraft(key, session)))
       .expireat(`${this.prefix}:session:${key}`, expireAt)
       .exec();
   }

@@ -45,6 +45,7 @@ describe("worker killed with SIGKILL in the middle of 200 deliveries", () => {
     const secretEnv = {
       TIP_REPLY_KEY: randomUUID().replaceAll("-", "").repeat(2),
       TIP_SENDER_SALT: randomUUID(),
+      TIP_DATA_KEY: randomUUID().replaceAll("-", "").repeat(2),
       TIPS_PER_SENDER_PER_HOUR: "1000",
       TIPS_PER_PLACE_PER_HOUR: "100000",
       TIPS_PER_MINUTE: "100000",

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Writable } from "node:stream";
@@ -59,6 +59,7 @@ export async function testRuntime(
     QUEUE_PREFIX: prefix,
     TIP_REPLY_KEY: randomUUID().replaceAll("-", "").repeat(2),
     TIP_SENDER_SALT: randomUUID(),
+    TIP_DATA_KEY: randomBytes(32).toString("hex"),
     CHAT_MIN_INTERVAL_MS: "0",
     NOTIFY_BACKOFF_MS: "50",
     ...env,

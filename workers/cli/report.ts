@@ -10,7 +10,9 @@ import { parseConfig } from "../../config.js";
 import { type DatabaseHandle, openDatabase } from "../../db/client.js";
 import { OutcomeStatistics } from "../outcomes/statistics.js";
 import { loadRoutingTable } from "../routing/load.js";
+import { tipDataKeys } from "../runtime.js";
 import { statisticsCsv, statisticsTable } from "../stats.js";
+import { ContentSealer } from "../tip/content-sealer.js";
 import { TipStore } from "../tip/tip-store.js";
 
 const { values } = parseArgs({
@@ -45,7 +47,8 @@ try {
   // Days are Vietnam days (UTC+7, no daylight saving).
   const from = Date.parse(`${values.from}T00:00:00+07:00`);
   const to = Date.parse(`${values.to}T00:00:00+07:00`) + 86_400_000;
-  const store = new TipStore(redis, config.tips.prefix);
+  const content = new ContentSealer(await tipDataKeys(config));
+  const store = new TipStore(redis, config.tips.prefix, content);
   const stats = await new OutcomeStatistics({ db: database.db, store, routing }).statistics({
     from,
     to,

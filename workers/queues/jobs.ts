@@ -6,6 +6,8 @@ export const QUEUES = {
   notify: "notify",
   escalate: "escalate",
   deadLetter: "dead-letter",
+  /** Scheduled housekeeping: the retention purge. */
+  maintenance: "maintenance",
 } as const;
 
 /** Job data carries ids only: the tip itself stays in the tip store. */
@@ -24,8 +26,11 @@ export const notifyJobSchema = z.object({
     z.object({ type: z.literal("contact"), contactId: z.string().min(1) }),
     z.object({ type: z.literal("tipster") }),
   ]),
-  /** Free text of a question, an answer or an alert. */
-  text: z.string().max(4000).optional(),
+  /**
+   * Free text of a question, an answer or an alert (at most 4000 characters), sealed under the
+   * data key in the queue (`TipQueues.addNotify`; `TipQueues.textOf` opens it).
+   */
+  text: z.string().max(24_000).optional(),
   /** Contact who asked (for an answer), or who forwarded. */
   from: z.string().optional(),
 });
@@ -43,3 +48,7 @@ export const deadLetterJobSchema = z.object({
   failedAt: z.number(),
 });
 export type DeadLetterJob = z.infer<typeof deadLetterJobSchema>;
+
+/** Scheduled housekeeping jobs. */
+export const maintenanceJobSchema = z.object({ task: z.literal("purge-expired-tips") });
+export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;

@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { ChatAddress } from "../messenger.js";
+import { type ContentSealer, isSealedText } from "./content-sealer.js";
 
 /** How long an officer's question waits for its answer before the chat stops offering to send one. */
 const PENDING_DAYS = 7;
@@ -9,6 +10,12 @@ const DAY_S = 24 * 3600;
 const STASH = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'draft', ARGV[1])
+return 1
+`;
+// Replaces the draft only if it is still the one read (rotation must not undo a take or a stash).
+const RESEAL = `
+if redis.call('HGET', KEYS[1], 'draft') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'draft', ARGV[2])
 return 1
 `;
 
@@ -27,10 +34,13 @@ export class PendingQuestions {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #key: Buffer;
+  readonly #content: ContentSealer;
 
-  constructor(redis: Redis, prefix: string, replyKey: Buffer) {
+  /** `content` seals the drafts: an answer is tip content (TIP_DATA_KEY). */
+  constructor(redis: Redis, prefix: string, replyKey: Buffer, content: ContentSealer) {
     this.#redis = redis;
     this.#prefix = prefix;
+    this.#content = content;
     this.#key = Buffer.from(hkdfSync("sha256", replyKey, Buffer.alloc(0), "ssg-pending-question-v1", 32));
   }
 
@@ -57,7 +67,8 @@ export class PendingQuestions {
    * reason as the entry: it ends up in the tip's log.
    */
   async stashDraft(chat: ChatAddress, text: string): Promise<boolean> {
-    const r = await this.#redis.eval(STASH, 1, this.#keyOf(chat), text);
+    const key = this.#keyOf(chat);
+    const r = await this.#redis.eval(STASH, 1, key, this.#content.seal(text, this.#draftContext(key)));
     return r === 1;
   }
 
@@ -65,7 +76,37 @@ export class PendingQuestions {
   async takeDraft(chat: ChatAddress): Promise<string | undefined> {
     const key = this.#keyOf(chat);
     const [[, draft] = []] = (await this.#redis.multi().hget(key, "draft").hdel(key, "draft").exec()) ?? [];
-    return typeof draft === "string" ? draft : undefined;
+    if (typeof draft !== "string") return undefined;
+    return isSealedText(draft) ? this.#content.open(draft, this.#draftContext(key)) : draft;
+  }
+
+  // A draft is bound to its chat's entry, not to a tip: the entry names the tip.
+  #draftContext(key: string) {
+    return { owner: key.slice(this.#prefix.length + 1), field: "draft" };
+  }
+
+  /** Seals every stashed draft not under the current data key again (key rotation). */
+  async reseal(): Promise<{ resealed: number; current: number }> {
+    let resealed = 0;
+    let current = 0;
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, "MATCH", `${this.#prefix}:pq:*`, "COUNT", 500);
+      cursor = next;
+      for (const key of keys) {
+        const draft = await this.#redis.hget(key, "draft");
+        if (draft === null) continue;
+        if (isSealedText(draft) && this.#content.isCurrent(draft)) {
+          current++;
+          continue;
+        }
+        const context = this.#draftContext(key);
+        const text = isSealedText(draft) ? this.#content.open(draft, context) : draft;
+        if ((await this.#redis.eval(RESEAL, 1, key, draft, this.#content.seal(text, context))) === 1)
+          resealed++;
+      }
+    } while (cursor !== "0");
+    return { resealed, current };
   }
 
   /** The chat's question is answered or its tip closed. */
