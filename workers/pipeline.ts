@@ -1,9 +1,17 @@
 import { type ConnectionOptions, Worker } from "bullmq";
 import { escalateStage } from "./escalate.js";
 import { notifyStage } from "./notify.js";
-import { type EscalateJob, type IntakeJob, type NotifyJob, QUEUES } from "./queues/jobs.js";
+import {
+  type EscalateJob,
+  type IntakeJob,
+  type MaintenanceJob,
+  maintenanceJobSchema,
+  type NotifyJob,
+  QUEUES,
+} from "./queues/jobs.js";
 import { routeStage } from "./route.js";
-import type { StageDeps } from "./stage.js";
+import { type StageDeps, unrecoverable } from "./stage.js";
+import { purgeExpiredTips } from "./tip/retention.js";
 
 export interface PipelineOptions {
   /** Jobs processed at once per worker. Default 8. */
@@ -14,6 +22,8 @@ export interface PipelineOptions {
   readonly lockDurationMs: number;
   /** How often stalled jobs are looked for. Default 30 000. */
   readonly stalledIntervalMs: number;
+  /** Days a closed tip is kept after its close before the maintenance job purges it. Default 180. */
+  readonly retentionDays: number;
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -21,6 +31,7 @@ export const DEFAULT_PIPELINE: PipelineOptions = {
   minChatIntervalMs: 1000,
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
+  retentionDays: 180,
 };
 
 export interface PipelineDeps extends Omit<StageDeps, "now"> {
@@ -60,6 +71,17 @@ export class TipPipeline {
       new Worker<IntakeJob>(QUEUES.intake, routeStage(stage), common),
       new Worker<NotifyJob>(QUEUES.notify, notifyStage(stage, this.options.minChatIntervalMs), common),
       new Worker<EscalateJob>(QUEUES.escalate, escalateStage(stage), common),
+      // Housekeeping, one job at a time: the retention purge (scheduled by TipQueues.schedulePurge).
+      new Worker<MaintenanceJob>(
+        QUEUES.maintenance,
+        async (job) => {
+          if (!maintenanceJobSchema.safeParse(job.data).success)
+            throw unrecoverable(`invalid maintenance job ${job.id}`);
+          const { purged } = await purgeExpiredTips({ ...stage, retentionDays: this.options.retentionDays });
+          return { purged };
+        },
+        { ...common, concurrency: 1 },
+      ),
     );
     for (const w of this.workers) {
       w.on("error", (err) => logger.error({ err, queue: w.name }, "worker error"));

@@ -75,6 +75,9 @@ export async function tipDataKeys(config: Config, replyKey?: Buffer): Promise<Da
   return { current, ...(t.dataKeyPrevious && { previous: t.dataKeyPrevious }) };
 }
 
+/** How often the retention purge runs. */
+export const PURGE_EVERY_MS = 3_600_000;
+
 export interface RuntimeOptions {
   readonly logger: Logger;
   /**
@@ -200,11 +203,14 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
           minChatIntervalMs: t.chatMinIntervalMs,
           lockDurationMs: t.lockMs,
           stalledIntervalMs: t.stalledIntervalMs,
+          retentionDays: t.retentionDays,
           ...opts.workers.options,
         },
       }).start()
     : undefined;
   if (opts.database && opts.drainOutcomes !== false) outcomes.start();
+  // Whoever runs the workers keeps the purge scheduled (an upsert: one schedule per prefix).
+  if (pipeline) await queues.schedulePurge(PURGE_EVERY_MS);
   return {
     redis,
     routing,

@@ -1,7 +1,5 @@
 import { t } from "../../../i18n.js";
-import { normaliseInvitationCode } from "../../../workers/directory/invitations.js";
 import type { Feature, Reply, Turn } from "../feature.js";
-import { joinWithCode } from "./join.js";
 
 /** The welcome and the main menu. */
 export function welcome(turn: Turn): Reply[] {
@@ -16,15 +14,8 @@ export function cancel(turn: Turn): Reply[] {
   return [{ text: t("cancel.done"), choices: turn.menu() }];
 }
 
-/**
- * `/start`, `/menu`, `/huy`. Telegram's deep link `t.me/<bot>?start=<payload>` arrives as
- * `/start <payload>`: a payload shaped like an invitation code goes to joining.
- */
+/** `/start`, `/menu`, `/huy`. */
 export const menuFeature: Feature = {
   name: "menu",
-  commands: {
-    start: (turn, arg) => (normaliseInvitationCode(arg.trim()) ? joinWithCode(turn, arg) : welcome(turn)),
-    menu: welcome,
-    huy: cancel,
-  },
+  commands: { start: welcome, menu: welcome, huy: cancel },
 };
