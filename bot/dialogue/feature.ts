@@ -1,6 +1,7 @@
 import type { Lang } from "../../i18n.js";
 import type { Answer } from "../../knowledge/answer/compose.js";
 import type { DutyDesk } from "../../workers/directory/duty.js";
+import type { InvitationDesk } from "../../workers/directory/invitations.js";
 import type { TipIntake } from "../../workers/intake.js";
 import type { ChatAddress } from "../../workers/messenger.js";
 import type { Routing } from "../../workers/routing/routing-table.js";
@@ -61,6 +62,18 @@ export interface DialogueDeps {
    * commands say the function is not available here.
    */
   readonly duty?: DutyDesk;
+  /**
+   * Invitations and the people who joined by them (`/thamgia`, `/moi`); without it those
+   * commands say the function is not available here.
+   */
+  readonly directory?: InvitationDesk;
+  /** The Telegram bot's username, for invitation deep links; known once the adapter has started. */
+  readonly botUsername?: () => string | undefined;
+  /**
+   * Sends a message to another chat: the minter of an invitation someone accepted, the previous
+   * holder of a contact slot. Failures are the sender's to log; the dialogue goes on.
+   */
+  readonly tell?: (to: ChatAddress, text: string) => Promise<void>;
 }
 
 /** One turn of one chat, as a feature's handlers see it: they may change the session. */

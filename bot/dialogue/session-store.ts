@@ -37,6 +37,10 @@ export const sessionSchema = z.object({
       z.object({ kind: z.literal("officer-ask"), tipId: z.string() }),
       z.object({ kind: z.literal("school") }),
       z.object({ kind: z.literal("officer-forward"), tipId: z.string() }),
+      /** An invitation read, waiting for "join?": its ticket (the code's keyed hash, not the code). */
+      z.object({ kind: z.literal("join-confirm"), ticket: z.string().regex(/^[0-9a-f]{64}$/) }),
+      /** An admin typing the name of the school an invitation is for. */
+      z.object({ kind: z.literal("invite-school") }),
     ])
     .optional(),
   /** The last answer, for "Xem nguồn" and 👍/👎 (the question text, not who asked). */

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Dialogue } from "../../bot/dialogue/dialogue.js";
+import { Dialogue, type DialogueDeps } from "../../bot/dialogue/dialogue.js";
 import { RedisFeedbackStore } from "../../bot/dialogue/feedback-store.js";
 import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
 import { parseConfig } from "../../config.js";
@@ -13,16 +13,20 @@ import type { TestRuntime } from "../workers/harness.js";
 
 const CORPUS = resolve(import.meta.dirname, "../../knowledge/corpus");
 
-/** The dialogue over the shipped knowledge base (indexed in a temp dir) and a test tip runtime. */
+/**
+ * The dialogue over the shipped knowledge base (indexed in a temp dir) and a test tip runtime;
+ * `extra` adds optional dependencies (the invitation desk, `tell`…). `deps` makes variants.
+ */
 export async function testDialogue(
   rt: TestRuntime,
   salt: Buffer = randomBytes(16),
-): Promise<{ dialogue: Dialogue; dispose: () => Promise<void> }> {
+  extra: Partial<DialogueDeps> = {},
+): Promise<{ dialogue: Dialogue; deps: DialogueDeps; dispose: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "ssg-dialogue-"));
   const provider = embeddingProviderFor(parseConfig({}).knowledge);
   await ingest([CORPUS], join(dir, "index"), provider);
   const index = await KnowledgeIndex.open(join(dir, "index"), provider);
-  const dialogue = new Dialogue({
+  const deps: DialogueDeps = {
     sessions: new RedisSessionStore(rt.redis, rt.prefix),
     routing: rt.routing,
     intake: rt.intake,
@@ -30,6 +34,7 @@ export async function testDialogue(
     ask: (q, lang) => answerQuestion(index, q, undefined, lang),
     salt,
     feedback: new RedisFeedbackStore(rt.redis, rt.prefix),
-  });
-  return { dialogue, dispose: () => rm(dir, { recursive: true, force: true }) };
+    ...extra,
+  };
+  return { dialogue: new Dialogue(deps), deps, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

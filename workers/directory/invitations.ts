@@ -549,8 +549,10 @@ export class InvitationDesk {
     });
   }
 
-  /** The roles of the person behind `chat` (none for a chat nobody joined with). */
-  async rolesOf(chat: PersonChat): Promise<HeldRole[]> {
+  /** The roles of the person behind `chat` (none for a chat nobody joined with, nor on the web). */
+  async rolesOf(chat: ChatAddress): Promise<HeldRole[]> {
+    if (chat.channel !== "telegram" && chat.channel !== "zalo") return [];
+    const { channel } = chat;
     const rows = await this.#db
       .select({
         role: personRoles.role,
@@ -560,14 +562,14 @@ export class InvitationDesk {
       })
       .from(personBindings)
       .innerJoin(personRoles, eq(personRoles.personId, personBindings.personId))
-      .where(and(eq(personBindings.channel, chat.channel), eq(personBindings.chatId, chat.chatId)))
+      .where(and(eq(personBindings.channel, channel), eq(personBindings.chatId, chat.chatId)))
       .orderBy(asc(personRoles.id));
     return rows.map((r) =>
       targetOf({ role: r.role, contactId: r.contactId, schoolId: r.schoolId, schoolRole: r.schoolRole }),
     );
   }
 
-  async isAdmin(chat: PersonChat): Promise<boolean> {
+  async isAdmin(chat: ChatAddress): Promise<boolean> {
     return (await this.rolesOf(chat)).some((r) => r.role === "province-admin");
   }
 

@@ -2,6 +2,8 @@ import type { Feature } from "../feature.js";
 import { aboutFeature } from "./about.js";
 import { askFeature } from "./ask.js";
 import { dutyFeature } from "./duty.js";
+import { inviteFeature } from "./invite.js";
+import { joinFeature } from "./join.js";
 import { menuFeature } from "./menu.js";
 import { officerFeature } from "./officer.js";
 import { profileFeature } from "./profile.js";
@@ -22,6 +24,8 @@ export const FEATURES: readonly Feature[] = [
   statusFeature,
   officerFeature,
   dutyFeature,
+  joinFeature,
+  inviteFeature,
   profileFeature,
   aboutFeature,
   askFeature,

@@ -1,5 +1,7 @@
 import { t } from "../../../i18n.js";
+import { normaliseInvitationCode } from "../../../workers/directory/invitations.js";
 import type { Feature, Reply, Turn } from "../feature.js";
+import { joinWithCode } from "./join.js";
 
 /** The welcome and the main menu. */
 export function welcome(turn: Turn): Reply[] {
@@ -14,8 +16,15 @@ export function cancel(turn: Turn): Reply[] {
   return [{ text: t("cancel.done"), choices: turn.menu() }];
 }
 
-/** `/start`, `/menu`, `/huy`. */
+/**
+ * `/start`, `/menu`, `/huy`. Telegram's deep link `t.me/<bot>?start=<payload>` arrives as
+ * `/start <payload>`: a payload shaped like an invitation code goes to joining.
+ */
 export const menuFeature: Feature = {
   name: "menu",
-  commands: { start: welcome, menu: welcome, huy: cancel },
+  commands: {
+    start: (turn, arg) => (normaliseInvitationCode(arg.trim()) ? joinWithCode(turn, arg) : welcome(turn)),
+    menu: welcome,
+    huy: cancel,
+  },
 };
