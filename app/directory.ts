@@ -6,27 +6,39 @@
  *                                         changes, and write it in one transaction (not in a dry run)
  *   export [<file>]                       the directory in today's YAML format, to the file or stdout
  *   duty                                  who is on duty now, per commune (and who gets new tips)
+ *   invite --contact <id> | --school <id> --role <head|safety-staff|teacher> | --admin [--ttl 72h]
+ *                                         a one-time invitation code; the last line printed is the
+ *                                         code alone (to join: /thamgia <code>, or the Telegram link)
+ *   revoke <code>                         revokes a pending invitation
  *
  * Uses the database of `npm start`: DATABASE_URL, or the embedded PGlite in PG_DATA_DIR — which
  * one process holds at a time, so it is refused while `npm start` runs on it.
- * Exit codes: 0 done; 1 the file or the stored directory has problems (all listed); 64 usage;
+ * Exit codes: 0 done; 1 the file or the stored directory has problems (all listed), an unknown
+ * contact or school, a bad --ttl, a code that is not pending; 64 usage;
  * 69 the database is unavailable or held by another process; 78 bad configuration.
  */
 import { rename, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { configFromEnvOrExit } from "../config.js";
+import { type Config, configFromEnvOrExit } from "../config.js";
 import { type DatabaseHandle, openDatabase } from "../db/client.js";
+import { createLogger } from "../logger.js";
 import { formatDiff } from "../workers/directory/diff.js";
 import { dutyRoster, formatRoster } from "../workers/directory/duty.js";
 import { exportDirectory } from "../workers/directory/export.js";
 import { importTable } from "../workers/directory/import.js";
+import { InvitationDesk, type InvitationTarget, SCHOOL_ROLES } from "../workers/directory/invitations.js";
 import { loadRoutingTable } from "../workers/routing/load.js";
 import type { RoutingTable } from "../workers/routing/routing-table.js";
+import { parseDuration } from "../workers/routing/schema.js";
 
 const USAGE = `usage: npm run directory -- import <file.yaml|json> [--dry-run]
        npm run directory -- export [<file>]
-       npm run directory -- duty`;
+       npm run directory -- duty
+       npm run directory -- invite --contact <contactId> [--ttl 72h]
+       npm run directory -- invite --school <schoolId> --role <${SCHOOL_ROLES.join("|")}> [--ttl 72h]
+       npm run directory -- invite --admin [--ttl 72h]
+       npm run directory -- revoke <code>`;
 
 /** The export could not be written where asked. */
 class ExportWriteError extends Error {
@@ -47,7 +59,16 @@ const KNOWN: Record<string, number> = {
   ExportWriteError: 1,
   DataFolderLockedError: 69,
   DatabaseOpenError: 69,
+  InvitationTargetError: 1,
+  InvitationTtlError: 1,
+  InvitationNotPendingError: 1,
+  TtlArgumentError: 1,
 };
+
+/** `--ttl` is not a duration such as 72h or 3d. */
+class TtlArgumentError extends Error {
+  override readonly name = "TtlArgumentError";
+}
 
 function actor(): string {
   try {
@@ -115,8 +136,72 @@ function parse(args: string[]) {
   return parseArgs({
     args,
     allowPositionals: true,
-    options: { "dry-run": { type: "boolean", default: false } },
+    options: {
+      "dry-run": { type: "boolean", default: false },
+      contact: { type: "string" },
+      school: { type: "string" },
+      role: { type: "string" },
+      admin: { type: "boolean", default: false },
+      ttl: { type: "string" },
+    },
   });
+}
+
+type Parsed = ReturnType<typeof parse>;
+
+/** The invitation's target from the options, or undefined when they do not name exactly one. */
+function inviteTarget(values: Parsed["values"]): InvitationTarget | undefined {
+  const { contact, school, role, admin } = values;
+  if ([contact !== undefined, school !== undefined, admin === true].filter(Boolean).length !== 1)
+    return undefined;
+  if (contact !== undefined)
+    return role === undefined ? { role: "police-contact", contactId: contact } : undefined;
+  if (school !== undefined) {
+    const schoolRole = SCHOOL_ROLES.find((r) => r === role);
+    return schoolRole ? { role: "school-staff", schoolId: school, schoolRole } : undefined;
+  }
+  return role === undefined ? { role: "province-admin" } : undefined;
+}
+
+function ttlOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new TtlArgumentError(`--ttl ${(e as Error).message}`);
+  }
+}
+
+/** The invitation desk of the CLI: the same key as `npm start` (the sender salt). */
+async function desk(handle: DatabaseHandle, config: Config): Promise<InvitationDesk> {
+  // Loaded here: channels.ts brings the bots' clients, seconds that import and export need not pay.
+  const { senderSaltFor } = await import("./channels.js");
+  return new InvitationDesk({
+    db: handle.db,
+    secret: await senderSaltFor(config),
+    logger: createLogger("warn", process.stderr),
+  });
+}
+
+async function runInvite(handle: DatabaseHandle, config: Config, target: InvitationTarget, ttlMs?: number) {
+  const minted = await (await desk(handle, config)).mint(target, {
+    by: actor(),
+    ...(ttlMs !== undefined && { ttlMs }),
+  });
+  const what =
+    minted.target.role === "police-contact"
+      ? `contact ${minted.target.contactId} (${minted.target.contactName})`
+      : minted.target.role === "school-staff"
+        ? `${minted.target.schoolRole} of ${minted.target.schoolId} (${minted.target.schoolName})`
+        : `province admin of ${minted.target.provinceName}`;
+  console.log(`invitation for ${what}, single use, expires ${minted.expiresAt.toISOString()}`);
+  console.log("to join: /thamgia <code> on Telegram or Zalo, or https://t.me/<bot>?start=<code>");
+  console.log(minted.code);
+}
+
+async function runRevoke(handle: DatabaseHandle, config: Config, code: string) {
+  const done = await (await desk(handle, config)).revoke(code, actor());
+  console.log(`revoked invitation ${done.id} (${done.target.role})`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -129,8 +214,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command, file, ...extra] = parsed.positionals;
   if (command === "duty") return duty(parsed);
+  if (command === "invite" || command === "revoke") return invitations(parsed, command);
+  const { contact, school, role, admin, ttl } = parsed.values;
   const valid =
     extra.length === 0 &&
+    [contact, school, role, ttl].every((v) => v === undefined) &&
+    !admin &&
     ((command === "import" && file !== undefined) || (command === "export" && !parsed.values["dry-run"]));
   if (!valid) {
     console.error(USAGE);
@@ -150,6 +239,43 @@ async function main(argv: string[]): Promise<number> {
     if (code === undefined) throw e;
     console.error((e as Error).message);
     return code;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** `invite …` and `revoke <code>`. */
+async function invitations(parsed: Parsed, command: "invite" | "revoke"): Promise<number> {
+  const [, code, ...extra] = parsed.positionals;
+  const target = command === "invite" ? inviteTarget(parsed.values) : undefined;
+  const valid =
+    extra.length === 0 &&
+    !parsed.values["dry-run"] &&
+    (command === "invite"
+      ? code === undefined && target !== undefined
+      : code !== undefined &&
+        !parsed.values.admin &&
+        [parsed.values.contact, parsed.values.school, parsed.values.role, parsed.values.ttl].every(
+          (v) => v === undefined,
+        ));
+  if (!valid) {
+    console.error(USAGE);
+    return 64;
+  }
+  const config = configFromEnvOrExit(process.env);
+  let handle: DatabaseHandle | undefined;
+  try {
+    // A bad --ttl is reported before the database is opened.
+    const ttlMs = ttlOf(parsed.values.ttl);
+    handle = await openDatabase(config);
+    if (target) await runInvite(handle, config, target, ttlMs);
+    else if (code) await runRevoke(handle, config, code);
+    return 0;
+  } catch (e) {
+    const exit = KNOWN[(e as Error).name];
+    if (exit === undefined) throw e;
+    console.error((e as Error).message);
+    return exit;
   } finally {
     await handle?.close();
   }
