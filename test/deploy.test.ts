@@ -12,8 +12,12 @@ const compose = parse(readFileSync(resolve(ROOT, "compose.yaml"), "utf8")) as {
 const dockerfile = readFileSync(resolve(ROOT, "Dockerfile"), "utf8");
 
 describe("compose.yaml", () => {
-  it("runs bot, worker and a durable Redis", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["bot", "redis", "worker"]);
+  it("runs bot, worker, a durable Redis and PostgreSQL for the directory", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["bot", "postgres", "redis", "worker"]);
+    for (const name of ["bot", "worker"])
+      expect(String(compose.services[name]?.environment?.DATABASE_URL)).toMatch(
+        /^postgres:\/\/.*@postgres:5432\//,
+      );
     const redis = compose.services.redis?.command?.join(" ") ?? "";
     expect(redis).toContain("--appendonly yes");
     expect(redis).toContain("--appendfsync everysec");
@@ -25,16 +29,24 @@ describe("compose.yaml", () => {
       const env = compose.services[name]?.environment ?? {};
       for (const key of Object.keys(env)) expect(CONFIG_VARIABLES, `${name}: ${key}`).toContain(key);
       const values = Object.fromEntries(
-        Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:?-([^}]*)\}/, "$1")]),
+        Object.entries(env).map(([k, v]) => [
+          k,
+          String(v)
+            .replace(/\$\{[A-Z_]+:?-([^}]*)\}/, "$1")
+            .replace(/\$\{POSTGRES_PASSWORD:\?[^}]*\}/, "pw"),
+        ]),
       );
-      // With the two secrets filled in, the environment parses as a production config.
+      // With the secrets filled in, the environment parses as a production config.
       const filled = {
         ...values,
         TIP_REPLY_KEY: "0123456789abcdef".repeat(4),
         TIP_SENDER_SALT: "a-salt-of-sixteen+",
+        TIP_DATA_KEY: "fedcba9876543210".repeat(4),
       };
       expect(() => parseConfig(filled)).not.toThrow();
-      expect(String(env.TIP_REPLY_KEY)).toMatch(/:\?/); // compose refuses to start without it
+      // compose refuses to start without them
+      for (const secret of ["TIP_REPLY_KEY", "TIP_DATA_KEY", "DATABASE_URL"])
+        expect(String(env[secret]), secret).toMatch(/:\?/);
     }
     expect(compose.services.worker?.command).toEqual(["node", "dist/app/worker.js"]);
   });
