@@ -31,6 +31,7 @@ import { InvitationDesk, type InvitationTarget, SCHOOL_ROLES } from "../workers/
 import { loadRoutingTable } from "../workers/routing/load.js";
 import type { RoutingTable } from "../workers/routing/routing-table.js";
 import { parseDuration } from "../workers/routing/schema.js";
+import { announceDirectoryChange } from "./directory-runtime.js";
 
 const USAGE = `usage: npm run directory -- import <file.yaml|json> [--dry-run]
        npm run directory -- export [<file>]
@@ -80,6 +81,7 @@ function actor(): string {
 
 async function runImport(
   handle: DatabaseHandle,
+  config: Config,
   file: string,
   table: RoutingTable,
   dryRun: boolean,
@@ -90,6 +92,13 @@ async function runImport(
   if (result.changes === 0) console.log(`no changes: ${where} already matches ${file}`);
   else if (dryRun) console.log(`dry run: ${result.changes} changes to ${where}; nothing written`);
   else console.log(`imported ${file}: ${result.changes} changes written to ${where}`);
+  if (!result.written) return;
+  // Running processes reload now; those with the database would also see it at their next poll.
+  const told = await announceDirectoryChange(config, handle);
+  if (!told.ok)
+    console.error(
+      `could not tell the running processes through Redis (${told.reason}): they pick the change up within about 10 s`,
+    );
 }
 
 async function runExport(handle: DatabaseHandle, file: string | undefined): Promise<void> {
@@ -231,7 +240,7 @@ async function main(argv: string[]): Promise<number> {
     // A bad file is reported before the database is even opened.
     const table = command === "import" && file ? await loadRoutingTable(file) : undefined;
     handle = await openDatabase(config);
-    if (table && file) await runImport(handle, file, table, parsed.values["dry-run"] ?? false);
+    if (table && file) await runImport(handle, config, file, table, parsed.values["dry-run"] ?? false);
     else await runExport(handle, file);
     return 0;
   } catch (e) {

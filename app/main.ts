@@ -19,7 +19,10 @@ import { configFromEnvOrExit } from "../config.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { openOrBuildIndex } from "../knowledge/engine.js";
 import { createLogger } from "../logger.js";
+import { createDutyDesk } from "../workers/directory/duty.js";
+import { InvitationDesk } from "../workers/directory/invitations.js";
 import { createTipRuntime } from "../workers/runtime.js";
+import { SenderRateLimiter } from "../workers/tip/sender-key.js";
 import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "./channels.js";
 import { type DirectoryRuntime, openDirectoryRuntime } from "./directory-runtime.js";
 
@@ -69,7 +72,29 @@ const runtime = await createTipRuntime(config, {
 // The page reads the same streams the workers write (stateless views of Redis keys).
 const streams = chatStreamsFor(config, runtime.redis, salt);
 await runtime.intake.reconcile();
-const sessions = new RedisSessionStore(runtime.redis, config.tips.prefix);
+// Drafts in sessions are sealed like the tips they become.
+const sessions = new RedisSessionStore(runtime.redis, config.tips.prefix, undefined, runtime.content);
+// Joining by invitation and going on/off duty write the directory's database, then tell every
+// process to reload it (directory.changed()).
+const database = directory.database;
+const announce = () => directory.directory.changed();
+const invitations =
+  database &&
+  new InvitationDesk({
+    db: database.db,
+    secret: salt,
+    logger,
+    onChange: announce,
+    // Invitation codes tried per chat: 10 an hour.
+    attempts: new SenderRateLimiter(runtime.redis, {
+      prefix: `${config.tips.prefix}:join`,
+      limit: 10,
+      windowMs: 3_600_000,
+    }),
+  });
+const duty = database && createDutyDesk({ db: database.db, logger, onChange: announce });
+// Messages to other chats than the one speaking (an invitation's minter, a released holder).
+const outgoing = messengersFor(config, { media, ...streams }).router;
 const dialogue = new Dialogue({
   sessions,
   routing: runtime.routing,
@@ -87,6 +112,17 @@ const dialogue = new Dialogue({
   },
   salt,
   feedback: new RedisFeedbackStore(runtime.redis, config.tips.prefix),
+  ...(invitations && { directory: invitations }),
+  ...(duty && { duty }),
+  // For the invitation's deep link t.me/<bot>?start=<code>, known once the bot is initialised.
+  tell: async (to, text) => {
+    try {
+      await outgoing.send(to, { text });
+    } catch (err) {
+      logger.warn({ channel: to.channel, err: (err as Error).message }, "could not tell another chat");
+    }
+  },
+  botUsername: (): string | undefined => (bot?.isInited() ? bot.botInfo.username : undefined),
 });
 
 /** A check's result, or false when it fails or takes longer than `ms` (Redis down queues forever). */

@@ -27,7 +27,7 @@ export async function testDialogue(
   await ingest([CORPUS], join(dir, "index"), provider);
   const index = await KnowledgeIndex.open(join(dir, "index"), provider);
   const deps: DialogueDeps = {
-    sessions: new RedisSessionStore(rt.redis, rt.prefix),
+    sessions: new RedisSessionStore(rt.redis, rt.prefix, undefined, rt.content),
     routing: rt.routing,
     intake: rt.intake,
     triage: rt.triage,

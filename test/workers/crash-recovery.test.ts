@@ -2,7 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.js";
+import { importDirectory } from "../../workers/directory/import.js";
 import { CATEGORIES } from "../../workers/tip/tip.js";
+import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { drained, EXAMPLE_ROUTING, type TestRuntime, testRuntime } from "./harness.js";
 
@@ -38,10 +41,16 @@ describe("worker killed with SIGKILL in the middle of 200 deliveries", () => {
   let rt: TestRuntime;
   let api: FakeTelegramApi;
   let env: Record<string, string>;
+  let database: TestDatabase;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     api = await new FakeTelegramApi(TOKEN).start();
+    // The workers read the directory from the PostgreSQL server (DATABASE_URL), as deployed.
+    database = await freshDatabase("postgres");
+    const handle = await openDatabase(database.config);
+    await importDirectory(handle.db, EXAMPLE_ROUTING, { actor: "test" });
+    await handle.close();
     const secretEnv = {
       TIP_REPLY_KEY: randomUUID().replaceAll("-", "").repeat(2),
       TIP_SENDER_SALT: randomUUID(),
@@ -53,6 +62,7 @@ describe("worker killed with SIGKILL in the middle of 200 deliveries", () => {
     rt = await testRuntime(undefined, {}, secretEnv);
     env = {
       ...secretEnv,
+      ...database.env,
       QUEUE_PREFIX: rt.prefix,
       ROUTING_FILE: EXAMPLE_ROUTING,
       TELEGRAM_BOT_TOKEN: TOKEN,
@@ -68,6 +78,7 @@ describe("worker killed with SIGKILL in the middle of 200 deliveries", () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     await rt.dispose();
     await api.close();
+    await database?.drop();
   });
 
   it("delivers every tip exactly once after a restart", { timeout: 240_000 }, async () => {
