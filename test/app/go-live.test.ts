@@ -16,6 +16,8 @@ import { FakeTelegramApi, type RecordedMessage } from "../fakes/telegram-bot-api
  * else done the way a province would do it:
  *  - the first admin gets a code from the CLI and joins in the chat;
  *  - the admin mints invitations in the chat (`/moi`) and the officers join with the deep link;
+ *  - the admin adds a school with the CLI while `npm start` runs: the bot offers it within
+ *    seconds, and the officers stay bound;
  *  - the commune's officer goes off duty (`/nghi`): a tip goes to the backup; back on duty
  *    (`/truc`): the next tip comes to them; they close it and its anonymous statistics row is in
  *    PostgreSQL.
@@ -288,11 +290,16 @@ describe("going live: invitations, duty and statistics, end to end against the f
 
     // Tips from a pupil at THCS A (Phường A): the route is ca-a-truc-ban → ca-a-lan → the province.
     const PUPIL = 7001;
-    const sendTip = async (description: string): Promise<string> => {
+    const sendTip = async (description: string, school: string, query: string): Promise<string> => {
       await chats.tap(PUPIL, "d:menu:report");
       await chats.tap(PUPIL, "d:cat:bao-luc-hoc-duong");
-      await chats.say(PUPIL, "THCS A");
-      await chats.tap(PUPIL, "d:place:school:thcs-a");
+      // The place search answers from the directory as this process has it now: a school just
+      // imported appears once the change has reached it (within seconds), so ask until it does.
+      const offered = (m: RecordedMessage) =>
+        buttons(m).some((b) => b.callback_data === `d:place:school:${school}`);
+      for (let attempt = 1; !offered(await chats.say(PUPIL, query)); attempt++)
+        if (attempt >= 30) throw new Error(`${school} never offered for "${query}"`);
+      await chats.tap(PUPIL, `d:place:school:${school}`);
       await chats.say(PUPIL, description);
       await chats.tap(PUPIL, "d:photo:done");
       await chats.tap(PUPIL, "d:urg:binh-thuong");
@@ -300,18 +307,36 @@ describe("going live: invitations, duty and statistics, end to end against the f
       return CASE_CODE.exec(sent.text)?.[0] as string;
     };
 
+    // The admin adds a school with the CLI while npm start runs: no restart, and the officers who
+    // joined stay bound although the file has no chat id.
+    await writeFile(
+      routingFile,
+      PROVINCE.replace(
+        "schools:\n",
+        "schools:\n  - { id: thcs-c, name: Trường THCS C, commune: phuong-a }\n",
+      ),
+    );
+    const imported = await directoryCli(["import", routingFile], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain("thcs-c");
+    expect(imported.stderr).not.toMatch(/could not tell/);
+
     // The commune's officer steps away: the tip goes straight to the backup.
     const PRIMARY = officers["ca-a-truc-ban"];
     const BACKUP = officers["ca-a-lan"];
     await chats.say(PRIMARY, "/nghi");
     const primarySince = chats.mark(PRIMARY);
     const backupSince = chats.mark(BACKUP);
-    const first = await sendTip("Nhóm học sinh lớp 9 đánh nhau ở cổng sau sau giờ tan học.");
+    const first = await sendTip(
+      "Nhóm học sinh lớp 9 đánh nhau ở cổng sau sau giờ tan học.",
+      "thcs-c",
+      "THCS C",
+    );
     expect((await chats.next(BACKUP, backupSince, (m) => m.text.includes(first))).text).toContain("cổng sau");
 
     // Back on duty: the next tip comes to them.
     await chats.say(PRIMARY, "/truc");
-    const second = await sendTip("Có người lạ cầm gậy đứng chờ trước cổng trường.");
+    const second = await sendTip("Có người lạ cầm gậy đứng chờ trước cổng trường.", "thcs-a", "THCS A");
     const delivered = await chats.next(PRIMARY, primarySince, (m) => m.text.includes(second));
     expect(api.messagesTo(String(PRIMARY)).some((m) => m.text.includes(first))).toBe(false);
 
