@@ -58,8 +58,8 @@ export interface DialogueDeps {
   /** Where 👍/👎 on answers go. */
   readonly feedback: FeedbackStore;
   /**
-   * Officers' duty status (`/truc`, `/nghi`), over the directory database; without it those
-   * commands say the function is not available here.
+   * Officers' duty status (`/truc`, `/nghi`) and the roster (`/catruc`), over the directory
+   * database; without it those commands say the function is not available here.
    */
   readonly duty?: DutyDesk;
   /**

@@ -230,6 +230,11 @@ export interface DutyDesk {
     change: { readonly onDuty: boolean; readonly until?: number | null },
     by: string,
   ): Promise<DutyOutcome>;
+  /**
+   * Who is on duty now, per commune (`/catruc`), read from the database at the desk's clock.
+   * @throws DirectoryEmptyError when nothing was imported yet
+   */
+  roster(): Promise<DutyRoster>;
 }
 
 export interface DutyDeskOptions {
@@ -271,6 +276,7 @@ export function createDutyDesk(opts: DutyDeskOptions): DutyDesk {
       }
       return { ...result, handover: handover(before, before.withDuty(overlay), contactIds, now) };
     },
+    roster: () => dutyRoster(opts.db, clock()),
   };
 }
 

@@ -59,7 +59,7 @@ function clock(at: number): string {
 }
 
 /** "17:30" today, "07:30 (ngày mai)" tomorrow. */
-function when(at: number, now: number): string {
+export function when(at: number, now: number): string {
   const day = (ms: number) => Math.floor((ms + VIETNAM_OFFSET) / DAY);
   return day(at) === day(now) ? clock(at) : t("duty.tomorrow", { time: clock(at) });
 }

@@ -2,6 +2,7 @@ import type { Feature } from "../feature.js";
 import { aboutFeature } from "./about.js";
 import { askFeature } from "./ask.js";
 import { dutyFeature } from "./duty.js";
+import { dutyRosterFeature } from "./duty-roster.js";
 import { inviteFeature } from "./invite.js";
 import { joinFeature } from "./join.js";
 import { menuFeature } from "./menu.js";
@@ -24,6 +25,7 @@ export const FEATURES: readonly Feature[] = [
   statusFeature,
   officerFeature,
   dutyFeature,
+  dutyRosterFeature,
   joinFeature,
   inviteFeature,
   profileFeature,
