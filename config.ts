@@ -34,6 +34,10 @@ const envSchema = z
     EMBEDDINGS_API_KEY: z.string().min(1).optional(),
     EMBEDDINGS_MODEL: z.string().min(1).optional(),
     ANSWER_MIN_COVERAGE: ratio.default(0.45),
+    LLM_BASE_URL: url.optional(),
+    LLM_MODEL: z.string().min(1).optional(),
+    LLM_API_KEY: z.string().min(1).optional(),
+    LLM_TIMEOUT_MS: positiveInt.max(120_000).default(8000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
@@ -178,6 +182,18 @@ const envSchema = z
         path: ["WEB_EMBED_ORIGINS"],
         message: "embedding needs an https PUBLIC_URL (the chat cookie must then be Secure)",
       });
+    if (Boolean(env.LLM_BASE_URL) !== Boolean(env.LLM_MODEL))
+      ctx.addIssue({
+        code: "custom",
+        path: [env.LLM_BASE_URL ? "LLM_MODEL" : "LLM_BASE_URL"],
+        message: "LLM_BASE_URL and LLM_MODEL go together (the answers stay extractive without them)",
+      });
+    if (env.LLM_API_KEY && !env.LLM_BASE_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["LLM_API_KEY"],
+        message: "only with LLM_BASE_URL and LLM_MODEL",
+      });
     if (env.EMBEDDINGS_BASE_URL && !env.EMBEDDINGS_MODEL)
       ctx.addIssue({
         code: "custom",
@@ -206,6 +222,17 @@ export interface Config {
     /** Optional upgrade: embeddings from an OpenAI-compatible endpoint instead of the offline model. */
     readonly embeddings?: ModelEndpoint & { readonly dimensions: number };
     readonly minCoverage: number;
+    /**
+     * Optional: a chat model that rephrases each extractive answer from its passages, checked
+     * before it is sent (knowledge/answer/grounded.ts). `apiKey` is absent for a local server;
+     * `timeoutMs` (default 8000) bounds the whole call, its one retry included.
+     */
+    readonly llm?: {
+      readonly baseURL: string;
+      readonly model: string;
+      readonly apiKey?: string;
+      readonly timeoutMs: number;
+    };
   };
   /** The directory's database: PostgreSQL at `url`, else the embedded PGlite in `dataDir`. */
   readonly database: { readonly url?: string; readonly dataDir: string };
@@ -359,6 +386,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       indexDir: e.INDEX_DIR,
       embeddingDimensions: e.EMBEDDING_DIMENSIONS,
       minCoverage: e.ANSWER_MIN_COVERAGE,
+      ...(e.LLM_BASE_URL &&
+        e.LLM_MODEL && {
+          llm: {
+            baseURL: e.LLM_BASE_URL,
+            model: e.LLM_MODEL,
+            ...(e.LLM_API_KEY && { apiKey: e.LLM_API_KEY }),
+            timeoutMs: e.LLM_TIMEOUT_MS,
+          },
+        }),
       ...(e.EMBEDDINGS_BASE_URL &&
         e.EMBEDDINGS_MODEL && {
           embeddings: {
