@@ -13,6 +13,12 @@ export class Metrics {
     labelNames: ["abstained"] as const,
     registers: [this.registry],
   });
+  readonly phrased = new Counter({
+    name: "ssg_llm_phrased_total",
+    help: "Answers given to the optional language model: 'model' when its phrasing was sent, else why the extractive answer was kept (timeout, http, number, reference …)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
   readonly tips = new Counter({
     name: "ssg_tips_total",
     help: "Tips received, by category and urgency",
