@@ -14,11 +14,25 @@ export interface DocumentMeta {
   readonly issuer?: string;
   /** ISO date of signing or publication. */
   readonly date?: string;
+  /** ISO day the document takes effect. */
   readonly effective?: string;
   /** "in force", "replaced", … as written in the source. */
   readonly status?: string;
-  /** Symbol of the document that replaced this one. */
+  /** Symbol of the document that replaced (or will replace) this one. */
   readonly replacedBy?: string;
+  /**
+   * ISO day from which `replacedBy` applies. Before it the document is still in force and its
+   * life note says when it changes; without it a `replacedBy` applies already.
+   */
+  readonly replacedOn?: string;
+  /** Symbols of the documents this one replaced ("23/2012/TT-BCA"). */
+  readonly replaces?: readonly string[];
+  /**
+   * For a guidance card: what it explains, each an article of a shipped text
+   * ("tt-124-2021-tt-bca#dieu-7"), a whole shipped text ("luat-36-2024-qh15") or the symbol of a
+   * document the corpus has no text of ("07/CT-BCA-V28"). A card is never cited as those.
+   */
+  readonly explains?: readonly string[];
   /** Short names people use for it ("TT 124", "Chỉ thị 07"). */
   readonly aliases?: readonly string[];
   /** Path of the source file, relative to where ingest was run. */
@@ -49,6 +63,12 @@ export interface Chunk {
   readonly article?: string;
   /** Clause numbers covered when an article was split ("1-3"). */
   readonly clause?: string;
+  /**
+   * Lines at the start of `text` repeated from earlier in the article (its "… sau đây:" lead and
+   * the clause's lead line), so that a passage of points still says what they are about. Drop
+   * them when joining an article's chunks back into the article (`articleText`).
+   */
+  readonly lead?: string;
   /** Heading path, outermost first ("Chương II. …", "Điều 7. …"). */
   readonly headings: readonly string[];
 }

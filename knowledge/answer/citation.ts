@@ -1,4 +1,5 @@
 import { type Lang, tl } from "../../i18n.js";
+import { lifeNote, lifeOf } from "../life.js";
 import type { Passage } from "../retrieve/hybrid-search.js";
 
 /**
@@ -24,33 +25,50 @@ export interface Citation {
   readonly date: string | null;
   /** Symbol of the document that replaced this one, when it has been replaced. */
   readonly replacedBy: string | null;
+  /**
+   * What the reader must know about the document's life as of the answer's day (`lifeNote`):
+   * replaced, or replaced from a known day, or not yet in force; null when simply in force.
+   * Absent in citations made before it existed: then `replacedBy` alone is shown.
+   */
+  readonly life?: string | null;
   readonly score: number;
 }
 
-const REPLACED = /replaced|superseded|thay thế|hết hiệu lực|expired/i;
-
+/** A passage as a citation, its document's life judged as of now (see `citationAsOf`). */
 export function citationOf(p: Passage): Citation {
-  const { chunk, meta } = p;
-  const section = chunk.article
-    ? chunk.clause
-      ? say("answer.clause", { n: chunk.clause })
-      : null
-    : chunk.headings.length > 0
-      ? chunk.headings.join(" › ")
-      : null;
-  const replaced = meta.replacedBy ?? (meta.status && REPLACED.test(meta.status) ? meta.status : undefined);
-  return {
-    docId: meta.docId,
-    symbol: meta.symbol ?? null,
-    title: meta.title,
-    kind: meta.kind ?? null,
-    article: chunk.article ?? null,
-    section,
-    date: meta.date ?? null,
-    replacedBy: replaced ?? null,
-    score: Number(p.score.toFixed(5)),
-  };
+  return citationAsOf(new Date())(p);
 }
+
+/**
+ * Citations as of a day (an instant, or an ISO day such as "2026-07-01"): a law replaced from
+ * 01/7/2026 is cited with its successor named from that day, and with the coming change before.
+ */
+export const citationAsOf =
+  (asOf: Date | string) =>
+  (p: Passage): Citation => {
+    const { chunk, meta } = p;
+    const section = chunk.article
+      ? chunk.clause
+        ? say("answer.clause", { n: chunk.clause })
+        : null
+      : chunk.headings.length > 0
+        ? chunk.headings.join(" › ")
+        : null;
+    const life = lifeOf(meta, asOf);
+    const replaced = life.state === "replaced" ? (life.successor ?? meta.status) : undefined;
+    return {
+      docId: meta.docId,
+      symbol: meta.symbol ?? null,
+      title: meta.title,
+      kind: meta.kind ?? null,
+      article: chunk.article ?? null,
+      section,
+      date: meta.date ?? null,
+      replacedBy: replaced ?? null,
+      life: lifeNote(meta, asOf),
+      score: Number(p.score.toFixed(5)),
+    };
+  };
 
 /** "2012-04-27" → "27/04/2012"; "2024-06" → "06/2024"; "2024" stays. */
 export function vnDate(iso: string): string {
@@ -111,6 +129,7 @@ const articleList = (articles: readonly string[]) =>
   articles.map((a) => say("answer.article", { n: a })).join(", ");
 
 function replacement(c: Citation): string | null {
+  if (c.life !== undefined) return c.life;
   if (!c.replacedBy) return null;
   // `replacedBy` is a symbol, or the status text when the metadata named no successor.
   const symbol = /\d+\/[\p{L}\d/-]+/u.exec(c.replacedBy)?.[0];

@@ -15,12 +15,16 @@ export function chunkDocument(doc: LoadedDocument, max = DEFAULT_MAX_CHUNK): Chu
     : looksLegal(doc.text)
       ? chunkLegalText(doc.text, max)
       : chunkByHeadings(doc.text, max);
+  // A guidance card's "(Điều 7)" headings name the article of the text it explains, not one of
+  // its own: the card is cited by its section, so that no answer lends it the law's article.
+  const card = doc.meta.explains !== undefined;
   return drafts.map((d, n) => ({
     id: `${doc.meta.docId}#${n}`,
     docId: doc.meta.docId,
     text: d.text,
     headings: d.headings,
-    ...(d.article !== undefined && { article: d.article }),
-    ...(d.clause !== undefined && { clause: d.clause }),
+    ...(d.article !== undefined && !card && { article: d.article }),
+    ...(d.clause !== undefined && !card && { clause: d.clause }),
+    ...(d.lead !== undefined && { lead: d.lead }),
   }));
 }

@@ -7,6 +7,8 @@ export interface ChunkDraft {
   readonly headings: readonly string[];
   readonly article?: string;
   readonly clause?: string;
+  /** Lines at the start of `text` repeated from earlier in the article (see `Chunk.lead`). */
+  readonly lead?: string;
 }
 
 const clean = (line: string) =>
@@ -28,10 +30,26 @@ export function looksLegal(text: string): boolean {
   return false;
 }
 
+/** A line that opens a list and is short enough to repeat before each part of the list. */
+const leadLine = (line: string | undefined, limit: number): line is string =>
+  line !== undefined && /:$/.test(line) && line.length <= limit;
+
+interface Unit {
+  readonly text: string;
+  readonly clauses: readonly string[];
+  /** The clause's lead line, repeated at the start of `text` (a later part of a long clause). */
+  readonly lead?: string;
+  /** Whether this unit is the article's text before its first clause (or holds it). */
+  readonly opening: boolean;
+}
+
 /**
  * Splits one article into chunks. Short articles stay whole; long ones are split between
- * clauses (khoản), and a clause longer than `max` between its lines (points) and sentences. Every chunk
- * carries the article heading in its heading path.
+ * clauses (khoản), and a clause longer than `max` between its points (điểm a, b …), each part
+ * starting again with the clause's lead line ("2. Phạt tiền từ … đối với … sau đây:") so that a
+ * point about helmets still carries its fine. Parts of an article after the first also repeat
+ * the article's own lead line ("… khi đạt đủ các tiêu chí sau:"). Repeated lines are recorded
+ * in `lead` (see `joinArticle`). Every chunk carries the article heading in its heading path.
  */
 export function chunkArticle(
   article: string,
@@ -41,44 +59,92 @@ export function chunkArticle(
   max: number,
 ): ChunkDraft[] {
   const headings = [...path, heading];
-  const body = bodyLines.join("\n").trim();
+  const lines = bodyLines.map((l) => l.trim()).filter(Boolean);
+  const body = lines.join("\n");
   if (!body) return [{ text: heading, headings, article }];
   if (body.length <= max) return [{ text: body, headings, article }];
 
   // Group lines into clauses: a clause starts at "1.", "2." … and runs to the next one.
-  const clauses: Array<{ no?: string; text: string }> = [];
-  for (const line of bodyLines) {
-    const m = CLAUSE.exec(line.trim());
-    if (m || clauses.length === 0) clauses.push({ ...(m?.[1] && { no: m[1] }), text: line.trim() });
-    else (clauses.at(-1) as { text: string }).text += `\n${line.trim()}`;
+  const clauses: Array<{ no?: string; lines: string[] }> = [];
+  for (const line of lines) {
+    const m = CLAUSE.exec(line);
+    if (m || clauses.length === 0) clauses.push({ ...(m?.[1] && { no: m[1] }), lines: [line] });
+    else clauses.at(-1)?.lines.push(line);
   }
-  const drafts: ChunkDraft[] = [];
-  let group: typeof clauses = [];
+  const opening = clauses[0];
+  const articleLead =
+    opening && opening.no === undefined && opening.lines.length === 1 && leadLine(opening.lines[0], max / 4)
+      ? opening.lines[0]
+      : undefined;
+
+  const units: Unit[] = [];
+  clauses.forEach((c, i) => {
+    const text = c.lines.join("\n");
+    const clauseNos = c.no ? [c.no] : [];
+    if (text.length <= max) {
+      units.push({ text, clauses: clauseNos, opening: i === 0 });
+      return;
+    }
+    const [first, ...rest] = c.lines;
+    const lead = leadLine(first, max / 3) ? first : undefined;
+    const parts = lead ? pack(rest, max - lead.length - 1) : pack(c.lines, max);
+    parts.forEach((part, j) => {
+      if (!lead) units.push({ text: part, clauses: clauseNos, opening: i === 0 && j === 0 });
+      else if (j === 0) units.push({ text: `${lead}\n${part}`, clauses: clauseNos, opening: i === 0 });
+      else units.push({ text: `${lead}\n${part}`, clauses: clauseNos, lead, opening: false });
+    });
+  });
+
+  // Whole clauses are packed together up to `max`; a part of a long clause stands alone.
+  const groups: Unit[][] = [];
   let size = 0;
-  const flush = () => {
-    if (group.length === 0) return;
-    const numbers = group.map((c) => c.no).filter((n): n is string => n !== undefined);
+  for (const u of units) {
+    const last = groups.at(-1);
+    const joinable = last !== undefined && !u.lead && !last.some((x) => x.lead) && size + u.text.length < max;
+    if (joinable) {
+      last.push(u);
+      size += u.text.length + 1;
+    } else {
+      groups.push([u]);
+      size = u.text.length;
+    }
+  }
+  return groups.map((g) => {
+    const numbers = [...new Set(g.flatMap((u) => u.clauses))];
     const clause =
       numbers.length === 0
         ? undefined
         : numbers.length === 1
           ? numbers[0]
           : `${numbers[0]}-${numbers.at(-1)}`;
-    for (const text of pack(
-      group.map((c) => c.text),
-      max,
-    ))
-      drafts.push({ text, headings, article, ...(clause && { clause }) });
-    group = [];
-    size = 0;
-  };
-  for (const c of clauses) {
-    if (size > 0 && size + c.text.length > max) flush();
-    group.push(c);
-    size += c.text.length + 1;
-  }
-  flush();
-  return drafts;
+    const repeated = [
+      ...(articleLead && !g.some((u) => u.opening) ? [articleLead] : []),
+      ...(g[0]?.lead ? [g[0].lead] : []),
+    ];
+    const own = g.map((u) => (u.lead ? u.text.slice(u.lead.length + 1) : u.text)).join("\n");
+    const text = [...repeated, own].join("\n");
+    return {
+      text,
+      headings,
+      article,
+      ...(clause && { clause }),
+      ...(repeated.length > 0 && { lead: repeated.join("\n") }),
+    };
+  });
+}
+
+/**
+ * The whole article again from its chunks (in order): the heading, then each chunk's text
+ * without the lines it repeats (`lead`). What "Xem nguồn" shows behind a cited article.
+ */
+export function joinArticle(
+  chunks: ReadonlyArray<{ text: string; lead?: string; headings: readonly string[] }>,
+): string {
+  const heading = chunks[0]?.headings.at(-1);
+  const parts = chunks.map((c) =>
+    c.lead && c.text.startsWith(c.lead) ? c.text.slice(c.lead.length).replace(/^\n/, "") : c.text,
+  );
+  return [...(heading ? [heading] : []), ...parts].join("\n");
 }
 
 /** Chunks a legal text written as lines: Phần / Chương / Mục / Điều / Khoản. */

@@ -5,9 +5,10 @@
 
 // A sentence ends at . ! ? … (optionally followed by a closing quote or bracket) before a space
 // and a capital, digit, quote or bullet, except after common abbreviations ("TP. Hồ Chí Minh").
-// A clause number ("1.", "2.1.") at the start of a line is not a sentence of its own.
+// A clause number ("1.", "2.1.") or a point letter ("g.") at the start of a line is not a
+// sentence of its own.
 const BOUNDARY =
-  /(?<!(?:^|\n)[ \t]*\d+(?:\.\d+)*\.)(?<!(?:^|[\s(])(?:TP|Tp|ThS|TS|PGS|GS|BS|TX|Th\.S|St|Q|P|Đ|đ|[A-ZĐ])\.)(?<=[.!?…]["”’)]?)\s+(?=["“‘(\-–•+\d\p{Lu}])/u;
+  /(?<!(?:^|\n)[ \t]*\d+(?:\.\d+)*\.)(?<!(?:^|\n)[ \t]*[a-zđ]\.)(?<!(?:^|[\s(])(?:TP|Tp|ThS|TS|PGS|GS|BS|TX|Th\.S|St|Q|P|Đ|đ|[A-ZĐ])\.)(?<=[.!?…]["”’)]?)\s+(?=["“‘(\-–•+\d\p{Lu}])/u;
 
 /** Splits a paragraph into sentences; whitespace inside them is kept as written. */
 export function splitSentences(paragraph: string): string[] {

@@ -45,6 +45,11 @@ export const loadMarkdown: FormatLoader = async (bytes, path, manifest) => {
     const where = front.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new DocumentLoadError(path, `front matter: ${where}`);
   }
+  if (front.data.explains && front.data.symbol)
+    throw new DocumentLoadError(
+      path,
+      `a guidance card (it has explains) has no symbol of its own; ${front.data.symbol} is the text it explains`,
+    );
   const text = nonEmpty(parsed.content, path);
   return [{ meta: buildMeta(path, text, manifest, front.data), text }];
 };

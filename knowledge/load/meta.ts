@@ -26,10 +26,16 @@ export const metaFieldsSchema = z.object({
   effective: isoDay,
   status: optionalText,
   replaced_by: optionalText,
+  /** The day `replaced_by` applies from; before it the document is still in force. */
+  replaced_on: isoDay,
+  /** What this document replaced: one symbol or a list. */
+  replaces: z.preprocess((v) => (typeof v === "string" || typeof v === "number" ? [v] : v), names),
   aliases: names,
   /**
-   * For a fact sheet: the symbols of the texts it summarises or explains ("36/2024/QH15"). The
-   * sheet has no `symbol` of its own (it is not those texts) but is found under theirs.
+   * For a guidance card: what it explains — articles of shipped texts ("tt-124-2021-tt-bca#dieu-7"),
+   * whole shipped texts (their id), or the symbols of documents the corpus has no text of
+   * ("07/CT-BCA-V28"). The card has no `symbol` of its own (it is not those texts); it is found
+   * under the symbols it names, and a question naming a shipped text finds that text itself.
    */
   explains: names,
   /**
@@ -82,10 +88,13 @@ export function buildMeta(
     for (const [k, v] of Object.entries(layer))
       if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
   }
-  // A sheet that explains other texts quotes their "Số: …" lines; none of them is its own.
-  const symbol = merged.symbol ?? (merged.explains ? undefined : detectSymbol(text));
-  // The symbols it explains join its aliases: a question naming the law finds the sheet too.
-  const aliases = [...new Set([...(merged.aliases ?? []), ...(merged.explains ?? [])])];
+  // A card that explains other texts quotes their "Số: …" lines; none of them is its own.
+  const card = merged.explains !== undefined;
+  const symbol = card ? undefined : (merged.symbol ?? detectSymbol(text));
+  // The symbols it names join its aliases (a question naming Chỉ thị 07 finds the card about
+  // it); references to shipped texts ("tt-124-2021-tt-bca#dieu-7") do not: the text answers.
+  const named = (merged.explains ?? []).filter((e) => e.includes("/"));
+  const aliases = [...new Set([...(merged.aliases ?? []), ...named])];
   return {
     docId: merged.id ?? slugFromPath(source),
     title: merged.title ?? detectTitle(text) ?? slugFromPath(source),
@@ -97,6 +106,9 @@ export function buildMeta(
     ...(merged.effective && { effective: merged.effective }),
     ...(merged.status && { status: merged.status }),
     ...(merged.replaced_by && { replacedBy: merged.replaced_by }),
+    ...(merged.replaced_on && { replacedOn: merged.replaced_on }),
+    ...(merged.replaces && merged.replaces.length > 0 && { replaces: merged.replaces }),
+    ...(merged.explains && { explains: merged.explains }),
     ...(aliases.length > 0 && { aliases }),
   };
 }

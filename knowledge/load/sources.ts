@@ -27,6 +27,8 @@ export interface DiscoveredSources {
 }
 
 const MANIFEST = "manifest.json";
+/** A folder's README says what the folder holds (provenance, licence); it is not a document. */
+const README = /^readme\.(md|markdown|txt)$/i;
 
 function display(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -79,7 +81,7 @@ export async function discoverSources(paths: readonly string[]): Promise<Discove
       }
     }
     for (const entry of entries) {
-      if (entry === MANIFEST) continue;
+      if (entry === MANIFEST || README.test(entry)) continue;
       const full = join(dir, entry);
       const info = await stat(full).catch(() => undefined);
       if (info?.isDirectory()) await walk(full);

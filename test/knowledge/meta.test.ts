@@ -35,6 +35,7 @@ describe("fact sheet metadata", () => {
       kind: "tài liệu hướng dẫn",
       // Found under the symbol it explains, never cited as it.
       aliases: ["luật giao thông 2024", "36/2024/QH15"],
+      explains: ["36/2024/QH15"],
       source: "tom-tat.md",
     });
   });
@@ -43,7 +44,9 @@ describe("fact sheet metadata", () => {
     const [doc] = await loadSource(markdown(FACT_SHEET));
     const chunks = chunkDocument(doc as LoadedDocument);
     expect(chunks.map((c) => c.text).join("\n")).not.toContain("không phải văn bản pháp luật");
-    expect(chunks.find((c) => c.article === "33")?.text).toContain("mũ bảo hiểm");
+    expect(chunks.find((c) => c.headings.at(-1)?.includes("Điều 33"))?.text).toContain("mũ bảo hiểm");
+    // The card's "(Điều 33)" names the law's article: the card's own chunks carry none.
+    expect(chunks.every((c) => c.article === undefined)).toBe(true);
   });
 
   it("accepts explains as numbers or strings and any note; without explains, still detects a symbol", () => {
@@ -75,5 +78,45 @@ describe("the shipped knowledge base", () => {
       /tài liệu hướng dẫn|không phải văn bản pháp luật|bản tóm tắt này|bộ tri thức|khi trả lời|nội dung dưới đây/iu;
     for (const doc of await loadCorpus())
       for (const chunk of chunkDocument(doc)) expect(chunk.text, chunk.id).not.toMatch(selfTalk);
+  });
+});
+
+describe("the shipped official texts and guidance cards", () => {
+  const corpus = resolve(import.meta.dirname, "../../knowledge/corpus");
+
+  it("ships the official texts with provenance, and cards that name only what exists", async () => {
+    const { files, errors } = await discoverSources([corpus]);
+    expect(errors).toEqual([]);
+    const docs = (await Promise.all(files.map(loadSource))).flat();
+    const texts = docs.filter((d) => d.meta.explains === undefined);
+    const cards = docs.filter((d) => d.meta.explains !== undefined);
+    expect(texts.map((d) => d.meta.symbol).sort()).toEqual(
+      [
+        "06/2019/TT-BGDĐT",
+        "101/2015/QH13",
+        "102/2016/QH13",
+        "124/2021/TT-BCA",
+        "136/2020/NĐ-CP",
+        "168/2024/NĐ-CP",
+        "24/2018/QH14",
+        "36/2024/QH15",
+        "56/2017/NĐ-CP",
+        "73/2021/QH14",
+        "80/2017/NĐ-CP",
+      ].sort(),
+    );
+    expect(cards).toHaveLength(17);
+    const articles = new Set(
+      texts.flatMap((d) => chunkDocument(d).map((c) => `${c.docId}#dieu-${c.article ?? ""}`)),
+    );
+    for (const { meta } of cards) {
+      expect(meta.docId).toMatch(/^the-huong-dan-/);
+      expect(meta.title).toMatch(/^Hướng dẫn: /);
+      expect(meta.symbol, meta.docId).toBeUndefined();
+      for (const ref of meta.explains ?? [])
+        if (ref.includes("#")) expect(articles.has(ref), `${meta.docId} explains ${ref}`).toBe(true);
+    }
+    const nd136 = texts.find((d) => d.meta.symbol === "136/2020/NĐ-CP")?.meta;
+    expect(nd136).toMatchObject({ replacedBy: "105/2025/NĐ-CP", replacedOn: "2025-07-01" });
   });
 });
