@@ -1,12 +1,21 @@
 import { OpenAIEmbeddings } from "@langchain/openai";
 import type { Config } from "../config.js";
-import { type DocumentLoadError, IndexMismatchError } from "./errors.js";
+import type { Logger } from "../logger.js";
+import type { DocumentLoadError } from "./errors.js";
+import {
+  type BuildVersionOptions,
+  type BuildVersionResult,
+  buildVersion,
+  currentVersion,
+  openCurrentVersion,
+} from "./index/index-versions.js";
 import {
   corpusEmbeddingProvider,
   type EmbeddingProvider,
   KnowledgeIndex,
   type UpdateReport,
 } from "./index/knowledge-index.js";
+import { type IndexChannel, LiveIndex } from "./index/live-index.js";
 import { discoverSources } from "./load/sources.js";
 
 /** The embedding provider the configuration asks for: an endpoint if configured, else offline. */
@@ -32,8 +41,10 @@ export interface IngestResult extends UpdateReport {
 }
 
 /**
- * Builds or updates the index at `indexDir` from `paths` and saves it. With `rebuild`, the old
- * index is ignored (needed after changing the embedding model).
+ * Builds or updates the index at `indexDir` from `paths` and saves it in place, keeping the good
+ * files when some fail. For tests, benches and an index no process serves; a running deployment
+ * is updated with `ingestVersion`. With `rebuild`, the old index is ignored (needed after
+ * changing the embedding model).
  */
 export async function ingest(
   paths: readonly string[],
@@ -59,21 +70,75 @@ export async function ingest(
   return { ...report, discoveryErrors: errors };
 }
 
+export interface IngestVersionResult extends BuildVersionResult {
+  /** Paths that could not be found or listed, and manifests that failed. */
+  readonly discoveryErrors: DocumentLoadError[];
+}
+
 /**
- * Opens the saved index; if there is none yet, builds it from the configured corpus first so
- * that a fresh checkout answers at once.
+ * `npm run ingest`: builds a new version of the index at `indexDir` from `paths` beside the live
+ * one and makes it current once it reads back and answers (`index-versions.ts`). Running
+ * processes pick it up through `LiveIndex` (announce it to reach them at once).
+ * @throws IndexBuildRefusedError when a file failed or the build is unusable: nothing changed
+ */
+export async function ingestVersion(
+  paths: readonly string[],
+  indexDir: string,
+  provider: EmbeddingProvider,
+  options: Omit<BuildVersionOptions, "discoveryErrors"> = {},
+): Promise<IngestVersionResult> {
+  const { files, errors } = await discoverSources(paths);
+  const result = await buildVersion(files, indexDir, provider, { ...options, discoveryErrors: errors });
+  return { ...result, discoveryErrors: errors };
+}
+
+/**
+ * Opens the current index version; if there is none yet, builds it from the configured corpus
+ * first so that a fresh checkout answers at once (files that fail to load are reported, the
+ * others indexed).
  */
 export async function openOrBuildIndex(
   knowledge: Config["knowledge"],
-  onBuild?: (report: IngestResult) => void,
+  onBuild?: (report: IngestVersionResult) => void,
 ): Promise<KnowledgeIndex> {
+  await buildIfNone(knowledge, onBuild);
+  return (await openCurrentVersion(knowledge.indexDir, embeddingProviderFor(knowledge))).index;
+}
+
+async function buildIfNone(
+  knowledge: Config["knowledge"],
+  onBuild?: (report: IngestVersionResult) => void,
+): Promise<void> {
+  if (await currentVersion(knowledge.indexDir)) return;
   const provider = embeddingProviderFor(knowledge);
-  try {
-    return await KnowledgeIndex.open(knowledge.indexDir, provider);
-  } catch (e) {
-    if (!(e instanceof IndexMismatchError) || !/no index here yet/.test(e.message)) throw e;
-  }
-  const report = await ingest([knowledge.corpusDir], knowledge.indexDir, provider);
-  onBuild?.(report);
-  return KnowledgeIndex.open(knowledge.indexDir, provider);
+  // Replicas starting together on one INDEX_DIR: the build's lock makes the later ones find the
+  // first one's version unchanged.
+  const report = await ingestVersion([knowledge.corpusDir], knowledge.indexDir, provider, {
+    allowFailures: true,
+  });
+  if (report.published) onBuild?.(report);
+}
+
+/**
+ * `npm start`'s index: the current version (built first if there is none), swapped for a newer
+ * one when `npm run ingest` publishes it (announced on `channel`, and read every `pollMs`,
+ * default 30 s). Close it on stop.
+ */
+export async function openLiveIndex(
+  knowledge: Config["knowledge"],
+  deps: {
+    readonly logger: Logger;
+    readonly channel?: IndexChannel;
+    readonly pollMs?: number;
+    readonly onBuild?: (report: IngestVersionResult) => void;
+  },
+): Promise<LiveIndex> {
+  await buildIfNone(knowledge, deps.onBuild);
+  return LiveIndex.open({
+    indexDir: knowledge.indexDir,
+    provider: embeddingProviderFor(knowledge),
+    logger: deps.logger,
+    ...(deps.channel && { channel: deps.channel }),
+    ...(deps.pollMs !== undefined && { pollMs: deps.pollMs }),
+  });
 }

@@ -31,3 +31,18 @@ export class ModelEndpointError extends Error {
     super(reason, options);
   }
 }
+
+/**
+ * A new index version was built but not published: a file failed to load, it has no chunks, or
+ * it did not read back and answer a smoke query. The current version stays in use.
+ */
+export class IndexBuildRefusedError extends Error {
+  override readonly name = "IndexBuildRefusedError";
+  constructor(
+    readonly directory: string,
+    readonly reasons: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`index at ${directory}: the new version was not published: ${reasons.join("; ")}`, options);
+  }
+}
