@@ -17,7 +17,8 @@ import { ZaloClient } from "../bot/zalo/zalo-client.js";
 import { pollZalo } from "../bot/zalo/zalo-polling.js";
 import { configFromEnvOrExit } from "../config.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
-import { openOrBuildIndex } from "../knowledge/engine.js";
+import { openLiveIndex } from "../knowledge/engine.js";
+import { redisIndexChannel } from "../knowledge/index/live-index.js";
 import { createLogger } from "../logger.js";
 import { createDutyDesk } from "../workers/directory/duty.js";
 import { InvitationDesk } from "../workers/directory/invitations.js";
@@ -57,9 +58,6 @@ try {
   await redis?.stop();
   process.exit(69);
 }
-const index = await openOrBuildIndex(config.knowledge, (r) =>
-  logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
-);
 const media = await mediaSignerFor(config);
 const salt = await senderSaltFor(config);
 const runtime = await createTipRuntime(config, {
@@ -68,6 +66,12 @@ const runtime = await createTipRuntime(config, {
   // Closed tips' statistics rows are drained into it; /thongke reads them from there.
   ...(directory.database && { database: directory.database.db }),
   workers: { messenger: (r) => messengersFor(config, { media, ...chatStreamsFor(config, r, salt) }).router },
+});
+// The knowledge index: the current version, swapped when `npm run ingest` publishes another.
+const index = await openLiveIndex(config.knowledge, {
+  logger,
+  channel: redisIndexChannel(runtime.redis, config.tips.prefix, logger),
+  onBuild: (r) => logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
 });
 // The page reads the same streams the workers write (stateless views of Redis keys).
 const streams = chatStreamsFor(config, runtime.redis, salt);
@@ -102,7 +106,7 @@ const dialogue = new Dialogue({
   triage: runtime.triage,
   ask: async (q, lang) => {
     const answer = await answerQuestion(
-      index,
+      index.current,
       q,
       { ...DEFAULT_ANSWER, minCoverage: config.knowledge.minCoverage },
       lang,
@@ -153,7 +157,7 @@ const server = createHttpServer({
       1000,
       runtime.queues.notify.getJobCounts("waiting").then(() => true),
     ),
-    index: index.chunks.size > 0,
+    index: index.current.chunks.size > 0,
   }),
   // Tips flow on the last good directory while its database is away.
   degraded: async () => ({
@@ -253,6 +257,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, "stopping: no new updates, finishing active work");
   for (const s of stops) await s();
+  await index.close();
   await runtime.close();
   await directory.close();
   await redis?.stop();
