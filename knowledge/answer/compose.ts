@@ -14,8 +14,11 @@ import {
   hybridSearch,
   type Passage,
 } from "../retrieve/hybrid-search.js";
+import { expandConcepts, missingConcepts, offTopic } from "../text/concepts.js";
 import { basisLine, type Citation, citationOf } from "./citation.js";
+import { questionShape } from "./question-kind.js";
 import { referralsFor } from "./referral.js";
+import { DEFAULT_SHAPE, type ShapeOptions, shapeAnswer } from "./shape.js";
 
 /**
  * An answer as `ask --json` prints it. The text users see is `answer`: `body`, then a blank line
@@ -30,14 +33,16 @@ export interface Answer {
   readonly basis: string | null;
   readonly abstained: boolean;
   readonly citations: Citation[];
+  /** The full text of the article the answer quotes first, shown under "Xem nguồn"; null when abstained. */
+  readonly detail: string | null;
 }
 
 export interface AnswerOptions {
   /** Passages retrieved (and cited, at most). Default 5. */
   readonly k: number;
-  /** Passages quoted in the answer text. Default 2. */
+  /** Passages quoted in the answer text when it is not shaped. Default 1. */
   readonly quoted: number;
-  /** Characters of quoted text per passage. Default 450. */
+  /** Characters of quoted text per passage (about 80 words). Default 450. */
   readonly maxQuote: number;
   /**
    * Minimum share of the question's weight found in the best passage; below it the answer
@@ -57,17 +62,35 @@ export interface AnswerOptions {
   readonly strongCoverage: number;
   /** See `strongCoverage`. Default 0.2. */
   readonly keyShare: number;
+  /**
+   * Passages, from the top, tried as the one that answers (the first good enough is quoted).
+   * Default 5.
+   */
+  readonly candidates: number;
+  /**
+   * Whether the answering passage must name the question's concepts (`missingConcepts`), and
+   * their law names are searched too. Default true.
+   */
+  readonly conceptTest: boolean;
+  /** How the direct answer is shaped; null quotes the best sentences only. */
+  readonly shape: ShapeOptions | null;
+  /** Characters of the article under "Xem nguồn". Default 3000. */
+  readonly maxDetail: number;
   readonly search: HybridSearchOptions;
 }
 
 export const DEFAULT_ANSWER: AnswerOptions = {
   k: 5,
-  quoted: 2,
+  quoted: 1,
   maxQuote: 450,
   minCoverage: 0.45,
   foldedMargin: 0.15,
   strongCoverage: 0.6,
   keyShare: 0.2,
+  candidates: 5,
+  conceptTest: true,
+  shape: DEFAULT_SHAPE,
+  maxDetail: 3000,
   search: DEFAULT_HYBRID,
 };
 
@@ -126,11 +149,56 @@ export function answers(s: Support, question: string, options: AnswerOptions): b
 }
 
 /**
- * Answers a question extractively: the best passages, trimmed to their most relevant
- * sentences, each marked with its document's [n], then one "Căn cứ:" line naming the documents
- * quoted (in Vietnamese, the documents' language: see `ANSWER_LANG`). When the best passage
- * covers too little of the question the answer says, in `lang` (the asker's language, default
- * Vietnamese), that the documents do not cover it and where to turn instead.
+ * The passage that answers: the first of the top `candidates` whose support is enough (see
+ * `answers`) and that names every required concept of the question (see `missingConcepts`:
+ * "thuốc lá điện tử" is not answered by a passage about drugs that shares its other words).
+ */
+export function answeringPassage(
+  index: KnowledgeIndex,
+  question: string,
+  q: QuestionWeights,
+  passages: readonly Passage[],
+  options: AnswerOptions,
+): Passage | null {
+  for (const p of passages.slice(0, options.candidates)) {
+    const context = index.contextText(p.chunk);
+    if (!answers(support(q, context), question, options)) continue;
+    if (
+      options.conceptTest &&
+      (missingConcepts(question, context).length > 0 || offTopic(question, p.chunk.headings.join("\n")))
+    )
+      continue;
+    return p;
+  }
+  return null;
+}
+
+/** The full text of a passage's article (its chunks joined), for "Xem nguồn". */
+function articleOf(index: KnowledgeIndex, p: Passage, max: number): string {
+  const parts = p.chunk.article
+    ? [...index.chunks.values()]
+        .filter((c) => c.docId === p.chunk.docId && c.article === p.chunk.article)
+        .sort((a, b) => a.slot - b.slot)
+    : [p.chunk];
+  const text = parts
+    .map((c, i) => {
+      const lead = (c as { lead?: string }).lead;
+      return i > 0 && lead && c.text.startsWith(lead) ? c.text.slice(lead.length).trim() : c.text;
+    })
+    .join("\n");
+  const heading = p.chunk.headings.at(-1);
+  const full = heading && !text.startsWith(heading) ? `${heading}\n${text}` : text;
+  return full.length > max ? `${full.slice(0, max).replace(/\s+\S*$/u, "")} …` : full;
+}
+
+/**
+ * Answers a question extractively, shaped for a phone: the direct answer first (the list of
+ * the article that matches, "Có."/"Không." and the rule, the number, or the most relevant
+ * sentences, about `shape.maxWords` words), each line marked with its document's [n], then one
+ * "Căn cứ:" line naming what was quoted (in Vietnamese, the documents' language: see
+ * `ANSWER_LANG`); the full article is `detail`, for "Xem nguồn". When no passage answers (too
+ * little of the question, or not what it is about) the answer says, in `lang` (the asker's
+ * language, default Vietnamese), that the documents do not cover it and where to turn instead.
  */
 export async function answerQuestion(
   index: KnowledgeIndex,
@@ -138,26 +206,51 @@ export async function answerQuestion(
   options: AnswerOptions = DEFAULT_ANSWER,
   lang: Lang = "vi",
 ): Promise<Answer & { passages: Passage[] }> {
-  const passages = await hybridSearch(index, question, options.k, options.search);
+  // The law's names for the question's concepts ("xe gắn máy" for "xe máy điện") are searched too.
+  const expanded = options.conceptTest ? expandConcepts(question) : question;
+  // The direct answer may come from a little deeper than the passages cited by default.
+  const pool = await hybridSearch(index, expanded, Math.max(options.k, 10), options.search);
+  const passages = pool.slice(0, options.k);
   const q = index.questionWeights(question);
-  const best = passages[0];
-  if (!best || !answers(support(q, index.contextText(best.chunk)), question, options)) {
+  const best = answeringPassage(index, question, q, passages, options);
+  if (!best) {
     const body = [tl(lang, "answer.abstain"), ...referralsFor(question, lang)].join("\n");
-    return { answer: body, body, basis: null, abstained: true, citations: [], passages };
+    return { answer: body, body, basis: null, abstained: true, citations: [], detail: null, passages };
   }
-  // Quote the best passage and the next ones that are nearly as strong.
-  const quoted = passages
-    .filter(
-      (p, i) =>
-        i === 0 || evidence(index, q, p) >= Math.max(options.minCoverage, 0.8 * evidence(index, q, best)),
-    )
-    .slice(0, options.quoted);
-  const citations = passages.map(citationOf);
+  const shaped = options.shape
+    ? shapeAnswer(
+        index,
+        question,
+        index.questionWeights(expanded),
+        questionShape(question),
+        pool,
+        options.shape,
+      )
+    : null;
+  const lines: Array<{ text: string; passage: Passage }> = shaped
+    ? [...shaped.lines]
+    : passages
+        // Quote the answering passage and the next ones that are nearly as strong.
+        .filter(
+          (p) =>
+            p === best ||
+            (passages.indexOf(p) > passages.indexOf(best) &&
+              evidence(index, q, p) >= Math.max(options.minCoverage, 0.8 * evidence(index, q, best))),
+        )
+        .slice(0, options.quoted)
+        .map((p) => ({ text: bestSentences(q, p.chunk.text, options.maxQuote), passage: p }));
+  // Passages quoted that retrieval did not rank (a list's article, an age rule) are cited after it.
+  const cited = [...passages];
+  for (const { passage } of lines)
+    if (!cited.some((p) => p.chunk.slot === passage.chunk.slot)) cited.push(passage);
+  const citations = cited.map((p) => citationOf(p));
   // The [n] after a quote numbers its document as sourceLines(citations) lists them.
-  const docOrder = [...new Set(passages.map((p) => p.meta.docId))];
-  const body = quoted
-    .map((p) => `${bestSentences(q, p.chunk.text, options.maxQuote)} [${docOrder.indexOf(p.meta.docId) + 1}]`)
-    .join("\n");
-  const basis = basisLine(quoted.map(citationOf), citations);
-  return { answer: `${body}\n\n${basis}`, body, basis, abstained: false, citations, passages };
+  const docOrder = [...new Set(cited.map((p) => p.meta.docId))];
+  const body = lines.map((l) => `${l.text} [${docOrder.indexOf(l.passage.meta.docId) + 1}]`).join("\n");
+  const basis = basisLine(
+    lines.map((l) => citationOf(l.passage)),
+    citations,
+  );
+  const detail = articleOf(index, lines[0]?.passage ?? best, options.maxDetail);
+  return { answer: `${body}\n\n${basis}`, body, basis, abstained: false, citations, detail, passages };
 }

@@ -16,9 +16,21 @@ const REFERRALS: readonly Referral[] = [
     key: "referral.violence",
   },
   { cues: ["ma tuy", "thuoc lac", "can sa", "nghien", "chat cam"], key: "referral.drugs" },
+  { cues: ["thuoc la", "vape", "ruou", "bia", "do uong co con"], key: "referral.tobacco" },
   { cues: ["cap cuu", "tai nan", "bi thuong", "ngo doc", "benh"], key: "referral.medical" },
   {
-    cues: ["giao thong", "xe may", "mu bao hiem", "bang lai", "giay phep lai xe", "atgt", "phat"],
+    cues: [
+      "giao thong",
+      "xe may",
+      "mu bao hiem",
+      "bang lai",
+      "giay phep lai xe",
+      "atgt",
+      "bi phat",
+      "muc phat",
+      "phat tien",
+      "xu phat",
+    ],
     key: "referral.traffic",
   },
 ];

@@ -21,6 +21,8 @@ export interface ItemResult {
   /** answer_has satisfied (true when there is nothing to check). */
   readonly answerOk: boolean;
   readonly top: string | null;
+  /** Words of the first bubble (the answer with its "Căn cứ:" line, or the abstention). */
+  readonly words: number;
 }
 
 export interface Metrics {
@@ -31,6 +33,10 @@ export interface Metrics {
   readonly "mrr@10": number;
   readonly abstain_accuracy: number;
   readonly answer_has_accuracy?: number;
+  /** Questions marked `abstain: true` that were answered anyway (present when there are any). */
+  readonly out_of_scope_answered?: number;
+  /** Median words of the first bubble over the answered questions. */
+  readonly median_words?: number;
 }
 
 /** Compared without case, spaces, punctuation or diacritics ("124/2021/TT-BCA" = "124/2021/tt bca"). */
@@ -143,10 +149,17 @@ export async function evaluateItem(
     abstained: result.abstained,
     abstainCorrect: result.abstained === shouldAbstain,
     answerOk,
+    words: result.answer.split(/\s+/).filter(Boolean).length,
     top: first
       ? `${first.meta.symbol ?? first.meta.docId}${first.chunk.article ? ` ${tl(ANSWER_LANG, "answer.article", { n: first.chunk.article })}` : ""}`
       : null,
   };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 export function summarise(results: readonly ItemResult[], items: readonly EvalItem[]): Metrics {
@@ -158,6 +171,11 @@ export function summarise(results: readonly ItemResult[], items: readonly EvalIt
     const it = items[i];
     return it?.kind === "chat" && it.answerHas.length > 0;
   });
+  const outOfScope = results.filter((_, i) => {
+    const it = items[i];
+    return it?.kind === "chat" && it.abstain;
+  });
+  const answered = results.filter((r) => !r.abstained);
   return {
     n: results.length,
     "recall@1": round(share((r) => r.rank !== null && r.rank <= 1, judged)),
@@ -170,5 +188,7 @@ export function summarise(results: readonly ItemResult[], items: readonly EvalIt
     ),
     abstain_accuracy: round(share((r) => r.abstainCorrect, results)),
     ...(withAnswerHas.length > 0 && { answer_has_accuracy: round(share((r) => r.answerOk, withAnswerHas)) }),
+    ...(outOfScope.length > 0 && { out_of_scope_answered: outOfScope.filter((r) => !r.abstained).length }),
+    ...(answered.length > 0 && { median_words: median(answered.map((r) => r.words)) }),
   };
 }

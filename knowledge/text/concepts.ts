@@ -1,0 +1,258 @@
+import { accentKey, foldKey, words } from "../../text/normalize.js";
+
+/**
+ * A thing a question can be about, as parents and teachers name it, and the words a passage
+ * must contain to be about it too. The dictionary is the concept test of "right or silent":
+ * a passage that shares a question's common words but names none of the `evidence` of one of
+ * its concepts answers another question (e-cigarettes are not drugs, a flood drill is not a
+ * fire drill, a canteen is not "ngộ độc ở trường").
+ */
+export interface Concept {
+  /** Stable name, used in tests and in a follow-up's topic. */
+  readonly id: string;
+  /** How a question says it (matched without diacritics, longest first). */
+  readonly forms: readonly string[];
+  /**
+   * What a passage must contain (any one, matched with its diacritics) to be about it.
+   * Defaults to `forms`. The law's own names go here: "xe máy điện" is a "xe gắn máy" or a
+   * "xe mô tô" in Luật 36/2024/QH15, "trường học" a "cơ sở giáo dục".
+   */
+  readonly evidence?: readonly string[];
+  /**
+   * Words added to the question before retrieval, so that the law's terms are searched for
+   * too. Default none.
+   */
+  readonly expand?: readonly string[];
+  /**
+   * Whether a passage must show it. Generic places and people ("trường học") only help
+   * retrieval. Default true.
+   */
+  readonly required?: boolean;
+  /**
+   * Concepts of one kind replace each other in a follow-up ("còn xe đạp điện thì sao?" after a
+   * question about xe máy điện keeps the rest of the topic).
+   */
+  readonly kind?: "vehicle" | "place" | "topic";
+}
+
+/** The school-safety concepts. A form of one syllable is avoided: folded, it is ambiguous. */
+export const CONCEPTS: readonly Concept[] = [
+  // Vehicles: the law names them differently from people.
+  {
+    id: "xe-may-dien",
+    forms: ["xe máy điện", "xe điện", "xe mô tô điện", "xe gắn máy điện"],
+    evidence: ["xe máy điện", "xe gắn máy", "xe mô tô", "động cơ điện"],
+    expand: ["xe gắn máy", "xe mô tô"],
+    kind: "vehicle",
+  },
+  {
+    id: "xe-dap-dien",
+    forms: ["xe đạp điện", "xe đạp máy"],
+    evidence: ["xe đạp điện", "xe đạp máy"],
+    expand: ["xe đạp máy"],
+    kind: "vehicle",
+  },
+  {
+    id: "xe-may",
+    forms: ["xe máy", "xe mô tô", "xe gắn máy", "mô tô"],
+    evidence: ["xe máy", "xe mô tô", "xe gắn máy"],
+    expand: ["xe mô tô", "xe gắn máy"],
+    kind: "vehicle",
+  },
+  { id: "xe-dap", forms: ["xe đạp"], kind: "vehicle" },
+  { id: "o-to", forms: ["ô tô", "xe hơi", "xe ô tô"], evidence: ["ô tô"], kind: "vehicle" },
+  { id: "mu-bao-hiem", forms: ["mũ bảo hiểm", "nón bảo hiểm"], evidence: ["mũ bảo hiểm"], kind: "topic" },
+  // Places and people: retrieval only.
+  {
+    id: "truong-hoc",
+    forms: ["trường học", "nhà trường"],
+    expand: ["cơ sở giáo dục"],
+    required: false,
+    kind: "place",
+  },
+  // Topics a school asks about; several are not in the corpus, and must not be guessed.
+  {
+    id: "thuoc-la-dien-tu",
+    forms: ["thuốc lá điện tử", "thuốc lá nung nóng", "vape", "pod"],
+    evidence: ["thuốc lá điện tử", "thuốc lá nung nóng"],
+    kind: "topic",
+  },
+  { id: "thuoc-la", forms: ["thuốc lá", "hút thuốc"], evidence: ["thuốc lá"], kind: "topic" },
+  {
+    id: "ruou-bia",
+    forms: ["rượu bia", "uống rượu", "đồ uống có cồn", "nồng độ cồn", "say rượu"],
+    evidence: ["rượu", "cồn"],
+    kind: "topic",
+  },
+  {
+    id: "lu-lut",
+    forms: ["lũ lụt", "bão lũ", "mưa lũ", "lũ quét", "chống lũ", "ngập lụt", "lũ lớn", "mùa lũ"],
+    evidence: ["lũ", "lụt"],
+    kind: "topic",
+  },
+  {
+    id: "thien-tai",
+    forms: ["thiên tai", "động đất", "sạt lở", "lốc xoáy", "mưa bão", "cơn bão", "sóng thần"],
+    kind: "topic",
+  },
+  {
+    id: "chay",
+    forms: ["báo cháy", "cháy nổ", "đám cháy", "chữa cháy", "cứu hỏa", "hỏa hoạn", "phòng cháy", "bị cháy"],
+    evidence: ["cháy", "hỏa hoạn"],
+    kind: "topic",
+  },
+  { id: "dien-tap", forms: ["diễn tập", "tập huấn thoát hiểm"], evidence: ["diễn tập"], kind: "topic" },
+  {
+    id: "ngo-doc-thuc-pham",
+    forms: ["ngộ độc thực phẩm", "ngộ độc thức ăn", "ngộ độc do ăn"],
+    evidence: ["ngộ độc thực phẩm"],
+    kind: "topic",
+  },
+  {
+    id: "an-toan-thuc-pham",
+    forms: ["an toàn thực phẩm", "vệ sinh thực phẩm", "thực phẩm bẩn"],
+    evidence: ["thực phẩm"],
+    kind: "topic",
+  },
+  {
+    id: "cang-tin",
+    forms: ["căng tin", "căng-tin", "canteen", "bếp ăn", "nhà ăn", "bữa ăn bán trú"],
+    evidence: ["căng tin", "bếp ăn", "nhà ăn"],
+    kind: "place",
+  },
+  { id: "duoi-nuoc", forms: ["đuối nước", "chết đuối", "học bơi", "bể bơi"], evidence: ["đuối nước", "bơi"] },
+  {
+    id: "xam-hai-tinh-duc",
+    forms: ["xâm hại tình dục", "quấy rối tình dục", "dâm ô", "hiếp dâm"],
+    evidence: ["xâm hại tình dục", "quấy rối", "dâm ô", "hiếp dâm", "xâm hại"],
+  },
+  {
+    id: "bat-nat",
+    forms: ["bạo lực học đường", "bắt nạt", "đánh hội đồng"],
+    evidence: ["bạo lực học đường", "bắt nạt", "bạo lực"],
+  },
+  { id: "bat-coc", forms: ["bắt cóc", "dụ dỗ trẻ"], evidence: ["bắt cóc", "dụ dỗ", "mua bán người"] },
+  {
+    id: "lua-dao-mang",
+    forms: ["lừa đảo qua mạng", "lừa đảo trực tuyến", "lừa đảo online", "lừa đảo"],
+    evidence: ["lừa đảo", "chiếm đoạt"],
+  },
+  {
+    id: "ma-tuy",
+    forms: ["ma túy", "ma tuý", "thuốc lắc", "cần sa", "chất gây nghiện"],
+    evidence: ["ma túy", "ma tuý", "chất gây nghiện", "cần sa"],
+  },
+  {
+    id: "dich-benh",
+    forms: ["sốt xuất huyết", "dịch bệnh", "tay chân miệng", "bệnh cúm", "covid"],
+    evidence: ["dịch bệnh", "sốt xuất huyết", "tay chân miệng", "cúm", "covid"],
+  },
+  { id: "dien-giat", forms: ["điện giật", "giật điện"], evidence: ["điện giật"] },
+  { id: "phao", forms: ["pháo nổ", "pháo hoa", "đốt pháo", "pháo tự chế"], evidence: ["pháo"] },
+  {
+    id: "hung-khi",
+    forms: ["hung khí", "vũ khí", "mang dao", "dao găm"],
+    evidence: ["hung khí", "vũ khí", "dao"],
+  },
+  {
+    id: "game",
+    forms: ["game online", "trò chơi điện tử", "chơi game", "nghiện game"],
+    evidence: ["trò chơi điện tử", "game"],
+  },
+  { id: "hoc-phi", forms: ["học phí", "tiền học"], evidence: ["học phí"] },
+  { id: "camera", forms: ["camera", "máy quay"], evidence: ["camera", "giám sát"] },
+  { id: "thang-may", forms: ["thang máy"], evidence: ["thang máy"] },
+  {
+    id: "say-nang",
+    forms: ["say nắng", "nắng nóng", "sốc nhiệt"],
+    evidence: ["say nắng", "nắng nóng", "sốc nhiệt"],
+  },
+  { id: "dong-phuc", forms: ["đồng phục"], evidence: ["đồng phục"] },
+  {
+    id: "dien-thoai-lop",
+    forms: ["dùng điện thoại trong lớp", "điện thoại trong giờ học", "điện thoại di động trong lớp"],
+    evidence: ["điện thoại"],
+  },
+];
+
+/** Keys of a text's words, without diacritics, joined by single spaces and padded. */
+const foldedLine = (text: string) => ` ${words(text).map(foldKey).join(" ")} `;
+const accentedLine = (text: string) => ` ${words(text).map(accentKey).join(" ")} `;
+
+interface Compiled {
+  readonly concept: Concept;
+  readonly forms: readonly string[];
+  readonly evidence: readonly string[];
+}
+
+const COMPILED: readonly Compiled[] = CONCEPTS.map((concept) => ({
+  concept,
+  forms: concept.forms.map((f) => foldedLine(f)),
+  evidence: (concept.evidence ?? concept.forms).map((f) => accentedLine(f)),
+}));
+
+/** A concept named in a text, with the words that named it. */
+export interface FoundConcept {
+  readonly concept: Concept;
+  /** The folded words that named it ("xe may dien"). */
+  readonly said: string;
+}
+
+/**
+ * The concepts a text names, longest form first, each word used by one concept only
+ * ("thuốc lá điện tử" is not also "thuốc lá"; "xe máy điện" not also "xe máy").
+ */
+export function findConcepts(text: string): FoundConcept[] {
+  let line = foldedLine(text);
+  const forms = COMPILED.flatMap((c) => c.forms.map((form) => ({ c, form })));
+  forms.sort((a, b) => b.form.length - a.form.length);
+  const found: Array<FoundConcept & { at: number }> = [];
+  for (const { c, form } of forms) {
+    const at = line.indexOf(form);
+    if (at < 0) continue;
+    if (!found.some((f) => f.concept.id === c.concept.id))
+      found.push({ concept: c.concept, said: form.trim(), at });
+    // Blank the words out so that a shorter form inside them is not found again.
+    line = `${line.slice(0, at)}${" ".repeat(form.length - 1)}${line.slice(at + form.length - 1)}`;
+  }
+  return found.sort((a, b) => a.at - b.at).map(({ concept, said }) => ({ concept, said }));
+}
+
+/** Whether a passage names a concept, by one of its `evidence` words (with diacritics). */
+export function mentions(concept: Concept, passage: string): boolean {
+  const line = accentedLine(passage);
+  const compiled = COMPILED.find((c) => c.concept.id === concept.id);
+  return (compiled?.evidence ?? [accentedLine(concept.id)]).some((e) => line.includes(e));
+}
+
+/** The required concepts of a question that a passage does not name (empty when it answers). */
+export function missingConcepts(question: string, passage: string): Concept[] {
+  return findConcepts(question)
+    .map((f) => f.concept)
+    .filter((c) => c.required !== false && !mentions(c, passage));
+}
+
+const isTopic = (c: Concept) => c.required !== false && (c.kind === undefined || c.kind === "topic");
+
+/**
+ * Whether a passage headed by another topic only mentions the question's in passing: its
+ * heading names a topic the question does not ("… dùng ma túy") while a topic of the question
+ * ("thuốc lá điện tử") is not in the heading. Such a passage answers its own topic.
+ */
+export function offTopic(question: string, heading: string): boolean {
+  const asked = findConcepts(question)
+    .map((f) => f.concept)
+    .filter(isTopic);
+  if (asked.length === 0) return false;
+  const headed = findConcepts(heading)
+    .map((f) => f.concept)
+    .filter(isTopic);
+  const foreign = headed.some((h) => !asked.some((a) => a.id === h.id));
+  return foreign && asked.some((a) => !mentions(a, heading));
+}
+
+/** The question followed by the law's names for its concepts, for retrieval. */
+export function expandConcepts(question: string): string {
+  const extra = findConcepts(question).flatMap((f) => f.concept.expand ?? []);
+  return extra.length > 0 ? `${question} ${extra.join(" ")}` : question;
+}
