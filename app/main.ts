@@ -17,6 +17,7 @@ import { ZaloClient } from "../bot/zalo/zalo-client.js";
 import { pollZalo } from "../bot/zalo/zalo-polling.js";
 import { configFromEnvOrExit } from "../config.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
+import { createGroundedModel, phrase } from "../knowledge/answer/grounded.js";
 import { openLiveIndex } from "../knowledge/engine.js";
 import { redisIndexChannel } from "../knowledge/index/live-index.js";
 import { createLogger } from "../logger.js";
@@ -67,6 +68,8 @@ const runtime = await createTipRuntime(config, {
   ...(directory.database && { database: directory.database.db }),
   workers: { messenger: (r) => messengersFor(config, { media, ...chatStreamsFor(config, r, salt) }).router },
 });
+// Optional: a language model phrases answers from the retrieved passages (LLM_BASE_URL, LLM_MODEL).
+const llm = config.knowledge.llm && (await createGroundedModel(config.knowledge.llm));
 // The knowledge index: the current version, swapped when `npm run ingest` publishes another.
 const index = await openLiveIndex(config.knowledge, {
   logger,
@@ -105,13 +108,20 @@ const dialogue = new Dialogue({
   intake: runtime.intake,
   triage: runtime.triage,
   ask: async (q, lang) => {
-    const answer = await answerQuestion(
+    const extractive = await answerQuestion(
       index.current,
       q,
       { ...DEFAULT_ANSWER, minCoverage: config.knowledge.minCoverage },
       lang,
     );
-    runtime.metrics.answers.inc({ abstained: String(answer.abstained) });
+    runtime.metrics.answers.inc({ abstained: String(extractive.abstained) });
+    if (!llm) return extractive;
+    // The model only rephrases the passages; anything it adds that they do not say is refused.
+    const { answer, outcome } = await phrase(q, extractive, extractive.passages, llm, lang);
+    runtime.metrics.phrased.inc({ outcome: outcome.source === "model" ? "model" : outcome.reason });
+    // Debug only: the detail may repeat the model's text.
+    if (outcome.source === "extractive" && outcome.reason !== "abstained")
+      logger.debug({ reason: outcome.reason, detail: outcome.detail }, "kept the extractive answer");
     return answer;
   },
   salt,
