@@ -14,7 +14,7 @@ import {
   hybridSearch,
   type Passage,
 } from "../retrieve/hybrid-search.js";
-import { expandConcepts, missingConcepts, offTopic } from "../text/concepts.js";
+import { conceptCredit, expandConcepts, missingConcepts, offTopic } from "../text/concepts.js";
 import { basisLine, type Citation, citationOf } from "./citation.js";
 import { questionShape } from "./question-kind.js";
 import { referralsFor } from "./referral.js";
@@ -162,7 +162,9 @@ export function answeringPassage(
 ): Passage | null {
   for (const p of passages.slice(0, options.candidates)) {
     const context = index.contextText(p.chunk);
-    if (!answers(support(q, context), question, options)) continue;
+    // The question's words for a concept the passage names in the law's words count as found.
+    const credited = options.conceptTest ? `${context}\n${conceptCredit(question, context)}` : context;
+    if (!answers(support(q, credited), question, options)) continue;
     if (
       options.conceptTest &&
       (missingConcepts(question, context).length > 0 || offTopic(question, p.chunk.headings.join("\n")))

@@ -1,4 +1,4 @@
-import { accentKey, foldKey, words } from "../../text/normalize.js";
+import { accentKey, foldKey, hasDiacritics, words } from "../../text/normalize.js";
 
 /**
  * A thing a question can be about, as parents and teachers name it, and the words a passage
@@ -18,6 +18,13 @@ export interface Concept {
    * "xe mô tô" in Luật 36/2024/QH15, "trường học" a "cơ sở giáo dục".
    */
   readonly evidence?: readonly string[];
+  /**
+   * Words of a passage that say exactly what the question's form says ("bất tỉnh" for "ngất
+   * xỉu", "%" for "phần trăm"): a passage naming one is credited with the question's words when
+   * its coverage is judged (see `conceptCredit`). Default none: `evidence` is often broader
+   * ("dịch bệnh" for "tay chân miệng") and credits nothing.
+   */
+  readonly synonyms?: readonly string[];
   /**
    * Words added to the question before retrieval, so that the law's terms are searched for
    * too. Default none.
@@ -147,6 +154,22 @@ export const CONCEPTS: readonly Concept[] = [
     forms: ["sốt xuất huyết", "dịch bệnh", "tay chân miệng", "bệnh cúm", "covid"],
     evidence: ["dịch bệnh", "sốt xuất huyết", "tay chân miệng", "cúm", "covid"],
   },
+  {
+    id: "bat-tinh",
+    forms: ["ngất xỉu", "bất tỉnh", "ngất lịm", "ngã xỉu"],
+    evidence: ["ngất", "bất tỉnh"],
+    synonyms: ["ngất", "bất tỉnh"],
+    kind: "topic",
+  },
+  // Ways of asking for a quantity: the law writes "70% trở lên" where a parent asks "ít nhất bao
+  // nhiêu phần trăm". They only credit a passage that says it the law's way (see `conceptCredit`).
+  { id: "phan-tram", forms: ["phần trăm"], synonyms: ["%", "phần trăm"], required: false },
+  {
+    id: "it-nhat",
+    forms: ["ít nhất", "tối thiểu"],
+    synonyms: ["trở lên", "tối thiểu", "ít nhất"],
+    required: false,
+  },
   { id: "dien-giat", forms: ["điện giật", "giật điện"], evidence: ["điện giật"] },
   { id: "phao", forms: ["pháo nổ", "pháo hoa", "đốt pháo", "pháo tự chế"], evidence: ["pháo"] },
   {
@@ -179,50 +202,106 @@ export const CONCEPTS: readonly Concept[] = [
 const foldedLine = (text: string) => ` ${words(text).map(foldKey).join(" ")} `;
 const accentedLine = (text: string) => ` ${words(text).map(accentKey).join(" ")} `;
 
+interface Form {
+  readonly folded: readonly string[];
+  readonly accented: readonly string[];
+  /** Length of the form's folded line, the order forms are tried in (longest first). */
+  readonly length: number;
+}
+
 interface Compiled {
   readonly concept: Concept;
-  readonly forms: readonly string[];
-  readonly evidence: readonly string[];
+  readonly forms: readonly Form[];
 }
+
+const formOf = (text: string): Form => {
+  const ws = words(text);
+  return { folded: ws.map(foldKey), accented: ws.map(accentKey), length: foldedLine(text).length };
+};
 
 const COMPILED: readonly Compiled[] = CONCEPTS.map((concept) => ({
   concept,
-  forms: concept.forms.map((f) => foldedLine(f)),
-  evidence: (concept.evidence ?? concept.forms).map((f) => accentedLine(f)),
+  forms: concept.forms.map(formOf),
 }));
+
+const FORMS = COMPILED.flatMap((c) => c.forms.map((form) => ({ c, form }))).sort(
+  (a, b) => b.form.length - a.form.length,
+);
 
 /** A concept named in a text, with the words that named it. */
 export interface FoundConcept {
   readonly concept: Concept;
   /** The folded words that named it ("xe may dien"). */
   readonly said: string;
+  /** Those words as the text wrote them. */
+  readonly written: string;
 }
 
 /**
  * The concepts a text names, longest form first, each word used by one concept only
- * ("thuốc lá điện tử" is not also "thuốc lá"; "xe máy điện" not also "xe máy").
+ * ("thuốc lá điện tử" is not also "thuốc lá"; "xe máy điện" not also "xe máy"). A word typed
+ * with diacritics must have the form's ("tháng mấy" is not "thang máy"); a word typed without
+ * them matches any ("thang may" may be either).
  */
 export function findConcepts(text: string): FoundConcept[] {
-  let line = foldedLine(text);
-  const forms = COMPILED.flatMap((c) => c.forms.map((form) => ({ c, form })));
-  forms.sort((a, b) => b.form.length - a.form.length);
+  const ws = words(text);
+  const folded = ws.map(foldKey);
+  const accented = ws.map(accentKey);
+  const plain = ws.map((w) => !hasDiacritics(w));
+  const used = ws.map(() => false);
   const found: Array<FoundConcept & { at: number }> = [];
-  for (const { c, form } of forms) {
-    const at = line.indexOf(form);
-    if (at < 0) continue;
-    if (!found.some((f) => f.concept.id === c.concept.id))
-      found.push({ concept: c.concept, said: form.trim(), at });
-    // Blank the words out so that a shorter form inside them is not found again.
-    line = `${line.slice(0, at)}${" ".repeat(form.length - 1)}${line.slice(at + form.length - 1)}`;
+  for (const { c, form } of FORMS) {
+    const n = form.folded.length;
+    for (let at = 0; at + n <= ws.length; at++) {
+      const match = form.folded.every(
+        (f, j) =>
+          !used[at + j] && folded[at + j] === f && (plain[at + j] || accented[at + j] === form.accented[j]),
+      );
+      if (!match) continue;
+      if (!found.some((f) => f.concept.id === c.concept.id))
+        found.push({
+          concept: c.concept,
+          said: form.folded.join(" "),
+          written: ws.slice(at, at + n).join(" "),
+          at,
+        });
+      // The words are used up, so that a shorter form inside them is not found again.
+      for (let j = 0; j < n; j++) used[at + j] = true;
+      break;
+    }
   }
-  return found.sort((a, b) => a.at - b.at).map(({ concept, said }) => ({ concept, said }));
+  return found.sort((a, b) => a.at - b.at).map(({ at: _, ...f }) => f);
 }
+
+/** Whether a text holds one of `terms`: words compared with diacritics, signs ("%") as written. */
+function holds(terms: readonly string[], text: string): boolean {
+  let keys = KEYS.get(terms);
+  if (!keys) {
+    keys = terms.map((t) => ({ key: accentedLine(t), sign: t.trim() }));
+    KEYS.set(terms, keys);
+  }
+  const line = accentedLine(text);
+  return keys.some(({ key, sign }) => (key.trim() ? line.includes(key) : text.includes(sign)));
+}
+
+const KEYS = new WeakMap<readonly string[], Array<{ key: string; sign: string }>>();
 
 /** Whether a passage names a concept, by one of its `evidence` words (with diacritics). */
 export function mentions(concept: Concept, passage: string): boolean {
-  const line = accentedLine(passage);
-  const compiled = COMPILED.find((c) => c.concept.id === concept.id);
-  return (compiled?.evidence ?? [accentedLine(concept.id)]).some((e) => line.includes(e));
+  return holds(concept.evidence ?? concept.forms, passage);
+}
+
+/**
+ * The question's words for the concepts a passage says in the law's words (`synonyms`), to add
+ * to the passage before judging how much of the question it covers: a passage saying "bất tỉnh"
+ * or "70% trở lên" answers "ngất xỉu" or "ít nhất bao nhiêu phần trăm" as well as if it used
+ * the question's words. Empty when there is nothing to credit.
+ */
+export function conceptCredit(question: string, passage: string): string {
+  return findConcepts(question)
+    .filter((f) => f.concept.synonyms && holds(f.concept.synonyms, passage))
+    .map((f) => f.written)
+    .join(" ; ");
 }
 
 /** The required concepts of a question that a passage does not name (empty when it answers). */
