@@ -128,15 +128,8 @@ export async function buildVersion(
 ): Promise<BuildVersionResult> {
   await mkdir(join(indexDir, VERSIONS), { recursive: true });
   let compromised: Error | undefined;
-  const release = await lockfile.lock(indexDir, {
-    lockfilePath: join(indexDir, LOCK),
-    realpath: false,
-    stale: options.lockStaleMs ?? 60_000,
-    // Another build (a replica's first start, another ingest) finishes first: up to ~10 minutes.
-    retries: { retries: 600, minTimeout: 100, maxTimeout: 1000 },
-    onCompromised: (e) => {
-      compromised = e;
-    },
+  const release = await lockIndex(indexDir, options.lockStaleMs, (e) => {
+    compromised = e;
   });
   try {
     const before = await currentVersion(indexDir);
@@ -180,11 +173,9 @@ export async function buildVersion(
  * @throws IndexMismatchError when there is no previous version to go back to
  */
 export async function rollbackVersion(indexDir: string): Promise<{ version: string; previous: string }> {
-  const release = await lockfile.lock(indexDir, {
-    lockfilePath: join(indexDir, LOCK),
-    realpath: false,
-    retries: { retries: 600, minTimeout: 100, maxTimeout: 1000 },
-  });
+  if (!(await readPointer(indexDir))?.previous)
+    throw new IndexMismatchError(indexDir, "no previous version to go back to");
+  const release = await lockIndex(indexDir);
   try {
     const pointer = await readPointer(indexDir);
     const back = pointer?.previous;
@@ -195,6 +186,25 @@ export async function rollbackVersion(indexDir: string): Promise<{ version: stri
   } finally {
     await release().catch(() => undefined);
   }
+}
+
+/**
+ * Takes the index folder's build lock, waiting for another build (a replica's first start,
+ * another ingest) to finish: up to ~10 minutes. A lock nobody refreshes for `staleMs` (default
+ * 60 s: the holder died) is taken over; `onCompromised` hears if that happens to ours.
+ */
+function lockIndex(
+  indexDir: string,
+  staleMs = 60_000,
+  onCompromised: (e: Error) => void = () => undefined,
+): Promise<() => Promise<void>> {
+  return lockfile.lock(indexDir, {
+    lockfilePath: join(indexDir, LOCK),
+    realpath: false,
+    stale: staleMs,
+    retries: { retries: 600, minTimeout: 100, maxTimeout: 1000 },
+    onCompromised,
+  });
 }
 
 /** `20260510T101500123Z-3f2a9c1b`: sorts by time; the hash names the content and the embedding. */

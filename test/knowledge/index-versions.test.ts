@@ -61,8 +61,10 @@ async function addNewFile(): Promise<void> {
 
 describe("index versions", () => {
   it("builds beside the live version, switches the pointer, keeps the previous one and prunes older", async () => {
+    await expect(rollbackVersion(indexDir)).rejects.toMatchObject({ name: "IndexMismatchError" });
     const first = await ingestVersion([corpus], indexDir, provider);
     expect(first.published).toBe(true);
+    await expect(rollbackVersion(indexDir)).rejects.toThrow(/no previous version/);
     expect(names(first).added).toEqual(["chay-no.txt", "giao-thong.txt"]);
     expect(first.previous).toBeUndefined();
     expect(await versions()).toEqual([first.version]);
