@@ -7,7 +7,7 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json config.ts keys.ts logger.ts i18n.ts ./
+COPY tsconfig.json tsconfig.build.json config.ts keys.ts logger.ts i18n.ts reload-gate.ts ./
 COPY locales ./locales
 COPY text ./text
 COPY db ./db

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import type { Logger } from "../../logger.js";
+import { ReloadGate } from "../../reload-gate.js";
 import { currentVersion } from "./index-versions.js";
 import { type EmbeddingProvider, KnowledgeIndex } from "./knowledge-index.js";
 
@@ -86,8 +87,7 @@ export class LiveIndex extends EventEmitter<LiveIndexEvents> {
   #failedVersion: string | undefined;
   #subscription: { close(): Promise<void> } | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #reloading: Promise<void> | undefined;
-  #again = false;
+  readonly #gate = new ReloadGate(() => this.#reloadOnce());
   #closed = false;
 
   private constructor(
@@ -122,7 +122,7 @@ export class LiveIndex extends EventEmitter<LiveIndexEvents> {
     if (pollMs > 0) {
       this.#timer = setInterval(() => {
         // A reload under way reads the newest pointer anyway.
-        if (!this.#reloading) void this.reload();
+        if (!this.#gate.busy) void this.reload();
       }, pollMs);
       this.#timer.unref();
     }
@@ -143,20 +143,7 @@ export class LiveIndex extends EventEmitter<LiveIndexEvents> {
    * calls share one read, and a call during a read causes one more read after it.
    */
   reload(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#reloading) {
-      this.#again = true;
-      return this.#reloading;
-    }
-    this.#reloading = (async () => {
-      do {
-        this.#again = false;
-        await this.#reloadOnce();
-      } while (this.#again && !this.#closed);
-    })().finally(() => {
-      this.#reloading = undefined;
-    });
-    return this.#reloading;
+    return this.#gate.run();
   }
 
   async #reloadOnce(): Promise<void> {
@@ -188,7 +175,7 @@ export class LiveIndex extends EventEmitter<LiveIndexEvents> {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    await this.#reloading;
+    await this.#gate.close();
     await this.#subscription?.close();
   }
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Logger } from "../../logger.js";
+import { ReloadGate } from "../../reload-gate.js";
 import type { PlaceMatch } from "../routing/place-search.js";
 import type { RouteChain, Routing, RoutingTable } from "../routing/routing-table.js";
 import type { Channel, Urgency } from "../tip/tip.js";
@@ -71,9 +72,7 @@ export class LiveDirectory extends EventEmitter<LiveDirectoryEvents> implements 
   #stale = false;
   #subscriber: Redis | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #reloading: Promise<void> | undefined;
-  #again = false;
-  #closed = false;
+  readonly #gate = new ReloadGate(() => this.#reloadOnce());
 
   private constructor(
     private readonly opts: LiveDirectoryOptions,
@@ -161,7 +160,7 @@ export class LiveDirectory extends EventEmitter<LiveDirectoryEvents> implements 
 
   async #poll(): Promise<void> {
     // A reload under way reads the newest version anyway.
-    if (!this.#reloading) await this.reload();
+    if (!this.#gate.busy) await this.reload();
   }
 
   #markStale(error: Error): void {
@@ -176,20 +175,7 @@ export class LiveDirectory extends EventEmitter<LiveDirectoryEvents> implements 
    * during a read causes one more read after it (the change it announces may be newer).
    */
   reload(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#reloading) {
-      this.#again = true;
-      return this.#reloading;
-    }
-    this.#reloading = (async () => {
-      do {
-        this.#again = false;
-        await this.#reloadOnce();
-      } while (this.#again && !this.#closed);
-    })().finally(() => {
-      this.#reloading = undefined;
-    });
-    return this.#reloading;
+    return this.#gate.run();
   }
 
   async #reloadOnce(): Promise<void> {
@@ -258,9 +244,8 @@ export class LiveDirectory extends EventEmitter<LiveDirectoryEvents> implements 
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    await this.#reloading;
+    await this.#gate.close();
     await this.#subscriber?.quit().catch(() => undefined);
   }
 
