@@ -1,4 +1,5 @@
 import type { Lang } from "../../i18n.js";
+import type { ArticleRef, ArticleText } from "../../knowledge/answer/article-text.js";
 import type { Answer } from "../../knowledge/answer/compose.js";
 import type { DutyDesk } from "../../workers/directory/duty.js";
 import type { InvitationDesk } from "../../workers/directory/invitations.js";
@@ -53,6 +54,12 @@ export interface DialogueDeps {
    * and its referrals (the quotes and their citation stay Vietnamese, like the documents).
    */
   readonly ask: (question: string, lang: Lang) => Promise<Answer>;
+  /**
+   * Reads a quoted article again from the index in use, for "Xem nguồn" (`articleText` over the
+   * live index). Without it, the answer's `detail` (its first article) is kept in the session
+   * until the next answer instead.
+   */
+  readonly article?: (ref: ArticleRef) => ArticleText | null | Promise<ArticleText | null>;
   /** Salt for the session key (a hash of the chat). */
   readonly salt: Buffer;
   /** Where 👍/👎 on answers go. */

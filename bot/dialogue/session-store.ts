@@ -50,8 +50,35 @@ export const sessionSchema = z.object({
       abstained: z.boolean(),
       docIds: z.array(z.string()),
       sources: z.array(z.string()),
+      /**
+       * Where the quoted articles are (document, article, cited clauses): "Xem nguồn" reads their
+       * text again from the index in use, so the session holds keys, not texts.
+       */
+      articles: z
+        .array(
+          z.object({
+            docId: z.string(),
+            article: z.string().nullable(),
+            section: z.string().nullable(),
+            clauses: z.array(z.string()).max(20),
+          }),
+        )
+        .max(3)
+        .default([]),
+      /**
+       * The first quoted article's text, kept only when the dialogue has no way to read the index
+       * again (`DialogueDeps.article` not given): replaced by the next answer, dropped after
+       * `TOPIC_TTL_MS` (`at`, to the minute).
+       */
+      detail: z.object({ title: z.string(), text: z.string().max(4000), at: z.number() }).optional(),
     })
     .optional(),
+  /**
+   * The previous question's topic, for a follow-up ("còn xe đạp điện thì sao?"): the question
+   * without ages, numbers, names or places (`topicOf`), and the minute it was asked; dropped
+   * after `TOPIC_TTL_MS`.
+   */
+  topic: z.object({ text: z.string().max(400), at: z.number() }).optional(),
   /** Data of the choices last offered, so that a bare number ("2") picks one (Zalo, SMS-like use). */
   offered: z.array(z.string()).max(20).optional(),
 });

@@ -6,6 +6,7 @@ import { Dialogue, type DialogueDeps } from "../../bot/dialogue/dialogue.js";
 import { RedisFeedbackStore } from "../../bot/dialogue/feedback-store.js";
 import { RedisSessionStore } from "../../bot/dialogue/session-store.js";
 import { parseConfig } from "../../config.js";
+import { articleText } from "../../knowledge/answer/article-text.js";
 import { answerQuestion } from "../../knowledge/answer/compose.js";
 import { embeddingProviderFor, ingest } from "../../knowledge/engine.js";
 import { KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
@@ -32,6 +33,7 @@ export async function testDialogue(
     intake: rt.intake,
     triage: rt.triage,
     ask: (q, lang) => answerQuestion(index, q, undefined, lang),
+    article: (ref) => articleText(index, ref),
     salt,
     feedback: new RedisFeedbackStore(rt.redis, rt.prefix),
     ...extra,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Dialogue, DRAFT_TIMEOUT_MS } from "../../bot/dialogue/dialogue.js";
+import { Dialogue, type DialogueDeps, DRAFT_TIMEOUT_MS } from "../../bot/dialogue/dialogue.js";
+import { TOPIC_TTL_MS } from "../../bot/dialogue/features/ask.js";
 import { RedisFeedbackStore } from "../../bot/dialogue/feedback-store.js";
+import { senderKey } from "../../workers/tip/sender-key.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
@@ -13,12 +15,13 @@ describe("the shared dialogue", () => {
   let rt: TestRuntime;
   let messenger: RecordingMessenger;
   let dialogue: Dialogue;
+  let deps: DialogueDeps;
   let dispose: () => Promise<void>;
 
   beforeAll(async () => {
     messenger = new RecordingMessenger();
     rt = await testRuntime(messenger);
-    ({ dialogue, dispose } = await testDialogue(rt));
+    ({ dialogue, deps, dispose } = await testDialogue(rt));
   });
   afterAll(async () => {
     await rt.dispose();
@@ -62,6 +65,117 @@ describe("the shared dialogue", () => {
     expect((await dialogue.handle(asker, { kind: "choice", data: "fb:up" }))[0]?.text).toContain(
       "không còn hiệu lực",
     );
+  });
+
+  const HELMET = "Đi xe máy điện có phải đội mũ bảo hiểm không?";
+  const FOLLOW_UP = "còn xe đạp điện thì sao?";
+  const sessionOf = async (chat: { channel: "telegram" | "zalo" | "web"; chatId: string }) =>
+    (await rt.redis.get(`${rt.prefix}:session:${senderKey(deps.salt, chat.channel, chat.chatId)}`)) ?? "";
+
+  it("answers a follow-up as what it means: the previous question's topic, the new vehicle", async () => {
+    const asker = { channel: "telegram" as const, chatId: "880601" };
+    const [first] = await dialogue.handle(asker, { kind: "text", text: HELMET });
+    expect(first?.text).toMatch(/^Có\./);
+    expect(first?.text).toContain("xe gắn máy");
+    const [next] = await dialogue.handle(asker, { kind: "text", text: FOLLOW_UP });
+    // About helmets on e-bikes (the law's "xe đạp máy"), citing the traffic law.
+    expect(next?.text).toMatch(/^Có\./);
+    expect(next?.text).toContain("xe đạp máy phải đội mũ bảo hiểm");
+    expect(next?.text).toContain("Căn cứ:");
+    expect(next?.text).toContain("Luật 36/2024/QH15");
+    expect(next?.text).toBe((await deps.ask("Đi xe đạp điện có phải đội mũ bảo hiểm không?", "vi")).answer);
+    // Typed without diacritics, a second follow-up goes on from there.
+    const [car] = await dialogue.handle(asker, { kind: "text", text: "the con xe may dien?" });
+    expect(car?.text).toBe((await deps.ask(HELMET, "vi")).answer);
+  });
+
+  it("keeps only the topic of a question, never the person, and not for long", async () => {
+    const asker = { channel: "zalo" as const, chatId: "zalo-topic-1" };
+    await dialogue.handle(asker, {
+      kind: "text",
+      text: "Con tôi 15 tuổi học trường Lê Lợi đi xe máy điện có phải đội mũ bảo hiểm không?",
+    });
+    const session = await sessionOf(asker);
+    expect(session).toContain("đi xe máy điện có phải đội mũ bảo hiểm không");
+    const { topic } = JSON.parse(session) as { topic: { text: string } };
+    expect(topic.text).not.toMatch(/15|tuổi|Lê Lợi|con tôi/i);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + TOPIC_TTL_MS + 60_000);
+      // Half an hour later the same words are a question of their own.
+      const [later] = await dialogue.handle(asker, { kind: "text", text: FOLLOW_UP });
+      expect(later?.text).toBe((await deps.ask(FOLLOW_UP, "vi")).answer);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("handles a follow-up in a new chat as a question of its own", async () => {
+    const stranger = { channel: "web" as const, chatId: "F".repeat(43) };
+    const [reply] = await dialogue.handle(stranger, { kind: "text", text: FOLLOW_UP });
+    expect(reply?.text).toBe((await deps.ask(FOLLOW_UP, "vi")).answer);
+    expect(reply?.text).not.toContain("xe đạp máy phải đội mũ bảo hiểm");
+  });
+
+  it("gives the full text of the quoted article under 'Xem nguồn', read again from the index", async () => {
+    const asker = { channel: "telegram" as const, chatId: "880602" };
+    await dialogue.handle(asker, { kind: "text", text: HELMET });
+    await dialogue.handle(asker, { kind: "text", text: FOLLOW_UP });
+    const [sources, article, ...more] = await dialogue.handle(asker, { kind: "choice", data: "src" });
+    expect(sources?.text).toContain("Luật 36/2024/QH15");
+    expect(more).toEqual([]);
+    // Titled with its citation, then the whole article, every clause.
+    const lines = article?.text.split("\n") ?? [];
+    expect(lines[0]).toBe("Điều 31 Luật 36/2024/QH15");
+    expect(lines[1]).toMatch(/^Điều 31\. Người điều khiển, người được chở/);
+    expect(lines.filter((l) => /^\d\. /.test(l)).map((l) => l.slice(0, 2))).toEqual([
+      "1.",
+      "2.",
+      "3.",
+      "4.",
+      "5.",
+    ]);
+    // The session keeps where the article is, not its text.
+    const session = await sessionOf(asker);
+    expect(session).toContain('"docId":"luat-36-2024-qh15","article":"31"');
+    expect(session).not.toContain("cài quai đúng quy cách");
+  });
+
+  it("splits a long article for Zalo's 2000 characters, each message titled", async () => {
+    const asker = { channel: "zalo" as const, chatId: "zalo-source-1" };
+    await dialogue.handle(asker, {
+      kind: "text",
+      text: "Người được chở trên xe đạp máy có phải đội mũ bảo hiểm không?",
+    });
+    await dialogue.handle(asker, { kind: "text", text: "còn xe máy thì sao?" });
+    const [, ...articles] = await dialogue.handle(asker, { kind: "choice", data: "src" });
+    expect(articles.length).toBeGreaterThan(1);
+    for (const [i, a] of articles.entries()) {
+      expect(a.text.length).toBeLessThanOrEqual(2000);
+      expect(a.text.split("\n")[0]).toBe(`Điều 33 Luật 36/2024/QH15 (${i + 1}/${articles.length})`);
+    }
+    // Nothing lost between the pieces.
+    const body = articles.map((a) => a.text.split("\n").slice(1).join("\n")).join("\n");
+    expect(body).toContain("Người lái xe, người được chở trên xe mô tô hai bánh");
+    expect(body.length).toBeGreaterThan(1900);
+  });
+
+  it("without a way to read the index, keeps the quoted article's text in the session until it is asked for", async () => {
+    const { article: _reader, ...withoutIndex } = deps;
+    const plain = new Dialogue(withoutIndex);
+    const asker = { channel: "web" as const, chatId: "G".repeat(43) };
+    await plain.handle(asker, { kind: "text", text: HELMET });
+    expect(await sessionOf(asker)).toContain("cài quai đúng quy cách");
+    const [, article] = await plain.handle(asker, { kind: "choice", data: "src" });
+    expect(article?.text.split("\n")[0]).toBe("Điều 33 Luật 36/2024/QH15");
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + TOPIC_TTL_MS + 60_000);
+      await plain.handle(asker, { kind: "text", text: "/gioithieu" });
+      expect(await sessionOf(asker)).not.toContain("cài quai đúng quy cách");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("says it does not know rather than guessing", async () => {
