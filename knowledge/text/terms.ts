@@ -59,6 +59,7 @@ const QUESTION_NOISE = [
   "gì",
   "nào",
   "mấy",
+  "ai",
   "ạ",
   "vậy",
   "nhỉ",
