@@ -16,6 +16,7 @@ import { cookieSecretFrom, registerWebChat } from "../bot/web/web-chat.js";
 import { ZaloClient } from "../bot/zalo/zalo-client.js";
 import { pollZalo } from "../bot/zalo/zalo-polling.js";
 import { configFromEnvOrExit } from "../config.js";
+import { articleText } from "../knowledge/answer/article-text.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { createGroundedModel, phrase } from "../knowledge/answer/grounded.js";
 import { openLiveIndex } from "../knowledge/engine.js";
@@ -124,6 +125,8 @@ const dialogue = new Dialogue({
       logger.debug({ reason: outcome.reason, detail: outcome.detail }, "kept the extractive answer");
     return answer;
   },
+  // "Xem nguồn": the full article, read from the index in use when asked.
+  article: (ref) => articleText(index.current, ref),
   salt,
   feedback: new RedisFeedbackStore(runtime.redis, config.tips.prefix),
   ...(invitations && { directory: invitations }),
