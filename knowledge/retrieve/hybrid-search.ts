@@ -1,5 +1,7 @@
+import { removeDiacritics } from "../../text/normalize.js";
 import type { DocumentMeta } from "../document.js";
 import type { IndexedChunk, KnowledgeIndex } from "../index/knowledge-index.js";
+import { isReplaced } from "../life.js";
 
 /** A passage found for a question, with the evidence behind its rank. */
 export interface Passage {
@@ -25,6 +27,14 @@ export interface HybridSearchOptions {
    * knows (measured on the ALQAC dev set, higher weights lower MRR); raise it with a real model.
    */
   readonly denseWeight: number;
+  /**
+   * Factor on the fused score of a passage whose document is replaced as of `asOf` (see
+   * `isReplaced`): when the in-force successor matches as well, it ranks first; a replaced
+   * text that alone matches is still found (and cited with its successor named). Default 0.9.
+   */
+  readonly replacedFactor: number;
+  /** The day documents' lives are judged on. Default: now. */
+  readonly asOf?: Date | string;
 }
 
 export const DEFAULT_HYBRID: HybridSearchOptions = {
@@ -32,7 +42,26 @@ export const DEFAULT_HYBRID: HybridSearchOptions = {
   rrfK: 60,
   lexicalWeight: 1,
   denseWeight: 0.1,
+  replacedFactor: 0.9,
 };
+
+/** Letters and digits only, without diacritics: "Thông tư 23/2012" → "thongtu232012". */
+const loose = (s: string) =>
+  removeDiacritics(s)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
+
+/**
+ * Whether a question names a document (its symbol or an alias): a question about a replaced
+ * text ("Thông tư 23/2012/TT-BCA còn hiệu lực không?") is asked about it, and it is not ranked
+ * behind its successor.
+ */
+function namedIn(asked: string, meta: DocumentMeta): boolean {
+  return [meta.symbol, ...(meta.aliases ?? [])].some((name) => {
+    const key = name ? loose(name) : "";
+    return key.length >= 5 && asked.includes(key);
+  });
+}
 
 /**
  * Hybrid retrieval: BM25 and dense vectors each rank candidates, and weighted reciprocal rank
@@ -44,7 +73,9 @@ export async function hybridSearch(
   limit: number,
   options: HybridSearchOptions = DEFAULT_HYBRID,
 ): Promise<Passage[]> {
-  const { candidates, rrfK, lexicalWeight, denseWeight } = options;
+  const { candidates, rrfK, lexicalWeight, denseWeight, replacedFactor } = options;
+  const asOf = options.asOf ?? new Date();
+  const asked = loose(question);
   const lexical = index.searchLexical(question, candidates);
   const dense = denseWeight > 0 ? await index.searchDense(question, candidates) : [];
   const fused = new Map<number, { score: number; lexical?: number; dense?: number }>();
@@ -61,7 +92,9 @@ export async function hybridSearch(
   for (const [slot, e] of fused) {
     const chunk = index.chunks.get(slot);
     const meta = chunk && index.docs.get(chunk.docId);
-    if (chunk && meta) out.push({ chunk, meta, ...e });
+    if (!chunk || !meta) continue;
+    const stale = isReplaced(meta, asOf) && !namedIn(asked, meta);
+    out.push({ chunk, meta, ...e, score: stale ? e.score * replacedFactor : e.score });
   }
   out.sort((a, b) => b.score - a.score || a.chunk.slot - b.chunk.slot);
   return out.slice(0, limit);
