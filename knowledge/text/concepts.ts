@@ -194,7 +194,8 @@ export const CONCEPTS: readonly Concept[] = [
   {
     id: "dien-thoai-lop",
     forms: ["dùng điện thoại trong lớp", "điện thoại trong giờ học", "điện thoại di động trong lớp"],
-    evidence: ["điện thoại"],
+    // Using a phone, not a phone number ("số điện thoại" is in every hotline passage).
+    evidence: ["sử dụng điện thoại", "dùng điện thoại", "điện thoại di động", "thiết bị di động"],
   },
 ];
 

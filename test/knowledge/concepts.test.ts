@@ -30,5 +30,9 @@ describe("conceptCredit", () => {
   it("credits nothing for a broader word: 'dịch bệnh' is not 'tay chân miệng'", () => {
     expect(conceptCredit("Phun thuốc phòng tay chân miệng", "xe đi làm nhiệm vụ phòng dịch bệnh")).toBe("");
     expect(missingConcepts("Có người ngất xỉu", "Gọi 114 khi có cháy")).toHaveLength(1);
+    // A phone number is not using a phone in class.
+    const phone = "Học sinh có được dùng điện thoại trong lớp không?";
+    expect(missingConcepts(phone, "Tin báo ghi tên, số điện thoại của người báo.")).toHaveLength(1);
+    expect(missingConcepts(phone, "Học sinh không sử dụng điện thoại di động trong giờ học.")).toEqual([]);
   });
 });
