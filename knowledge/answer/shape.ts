@@ -261,6 +261,12 @@ export function shapeAnswer(
       return { lines: [{ text: lead, passage }] };
     }
   }
+  // "… bị phạt bao nhiêu?": the violation's point, under the fine its clause sets — when the
+  // question names the violation (a helmet), not only a vehicle every point of the article shares.
+  if (shape.modal === "penalty" && concepts.some((c) => c.kind !== "vehicle" && c.kind !== "place")) {
+    const fine = fineAnswer(qx, passages, concepts);
+    if (fine) return fine;
+  }
   if (shape.kind === "yes-no" && shape.modal) {
     const vehicles = concepts.filter((c) => c.kind === "vehicle");
     const age = shape.age === null ? null : ageLines(index, shape.age, vehicles, passages);
@@ -281,6 +287,41 @@ export function shapeAnswer(
     }
   }
   return null;
+}
+
+/** A clause's fine: "Phạt tiền từ 400.000 đồng đến 600.000 đồng …". */
+const FINE = /^(?:\d+\.\s*)?Phạt tiền từ [\d.]+ đồng đến [\d.]+ đồng/u;
+
+/**
+ * For a question about a penalty: the point of a fines article that names the question's
+ * concepts ("h. Không đội mũ bảo hiểm …"), quoted after the amount of the clause it sits in —
+ * the answer is the amount, the point says which violation it is for.
+ */
+function fineAnswer(
+  qx: QuestionWeights,
+  passages: readonly Passage[],
+  concepts: readonly Concept[],
+): ShapedAnswer | null {
+  let best: { text: string; passage: Passage; score: number } | null = null;
+  passages.forEach((passage, rank) => {
+    let amount: string | null = null;
+    for (const raw of passage.chunk.text.split("\n")) {
+      const line = raw.trim();
+      const fine = FINE.exec(line);
+      if (fine) {
+        amount = fine[0].replace(/^\d+\.\s*/u, "");
+        continue;
+      }
+      // Another clause (deducted points, extra sanctions…) ends the fine's list.
+      if (/^\d+\.\s/u.test(line)) amount = null;
+      if (!amount || !LIST_ITEM.test(line) || concepts.some((c) => !mentions(c, line))) continue;
+      const official = isOfficial(passage.meta) ? 0.05 : 0;
+      const score = coverage(qx, line) + official - rank * 0.01;
+      if (!best || score > best.score) best = { text: `${amount}: ${compact(line, 40)}`, passage, score };
+    }
+  });
+  const found = best as { text: string; passage: Passage } | null;
+  return found ? { lines: [{ text: found.text, passage: found.passage }] } : null;
 }
 
 /** Words of a text, as the median answer length counts them. */

@@ -50,6 +50,20 @@ describe.skipIf(missingData(SHARED_LEGAL, "the official legal texts"))("the issu
     expect(words(a.answer).length).toBeLessThanOrEqual(40);
   });
 
+  it("a helmet fine, asked without diacritics: the amount of the fines decree first, not the rule", async () => {
+    for (const [q, article] of [
+      ["di xe may khong doi mu bao hiem bi phat bao nhieu", "Điều 7"],
+      ["Đi xe đạp điện không đội mũ bảo hiểm bị phạt bao nhiêu tiền?", "Điều 9"],
+    ] as const) {
+      const a = await answerQuestion(index, q);
+      expect(a.body, q).toMatch(/^Phạt tiền từ 400\.000 đồng đến 600\.000 đồng: .*mũ bảo hiểm/u);
+      expect(a.basis, q).toContain(`${article} Nghị định 168/2024/NĐ-CP`);
+    }
+    // A question naming only a vehicle is not answered with whichever point shares the vehicle.
+    const other = await answerQuestion(index, "Giao xe máy cho con 14 tuổi chạy thì bị phạt bao nhiêu?");
+    expect(other.body).not.toMatch(/^Phạt tiền từ 400\.000 đồng/u);
+  });
+
   it("no fact-sheet disclaimer, and every article the text names is the one it cites", async () => {
     for (const q of [
       "Tiêu chuẩn trường học an toàn về an ninh trật tự gồm những gì?",
