@@ -14,7 +14,7 @@ import {
   hybridSearch,
   type Passage,
 } from "../retrieve/hybrid-search.js";
-import { conceptCredit, expandConcepts, missingConcepts, offTopic } from "../text/concepts.js";
+import { conceptCredit, expandConcepts, lacksSanction, missingConcepts, offTopic } from "../text/concepts.js";
 import { basisLine, type Citation, citationOf } from "./citation.js";
 import { questionShape } from "./question-kind.js";
 import { referralsFor } from "./referral.js";
@@ -167,7 +167,9 @@ export function answeringPassage(
     if (!answers(support(q, credited), question, options)) continue;
     if (
       options.conceptTest &&
-      (missingConcepts(question, context).length > 0 || offTopic(question, p.chunk.headings.join("\n")))
+      (missingConcepts(question, context).length > 0 ||
+        lacksSanction(question, context) ||
+        offTopic(question, p.chunk.headings.join("\n")))
     )
       continue;
     return p;

@@ -39,7 +39,7 @@ export interface Concept {
    * Concepts of one kind replace each other in a follow-up ("còn xe đạp điện thì sao?" after a
    * question about xe máy điện keeps the rest of the topic).
    */
-  readonly kind?: "vehicle" | "place" | "topic";
+  readonly kind?: "vehicle" | "place" | "actor" | "topic";
 }
 
 /** The school-safety concepts. A form of one syllable is avoided: folded, it is ambiguous. */
@@ -69,6 +69,27 @@ export const CONCEPTS: readonly Concept[] = [
   { id: "xe-dap", forms: ["xe đạp"], kind: "vehicle" },
   { id: "o-to", forms: ["ô tô", "xe hơi", "xe ô tô"], evidence: ["ô tô"], kind: "vehicle" },
   { id: "mu-bao-hiem", forms: ["mũ bảo hiểm", "nón bảo hiểm"], evidence: ["mũ bảo hiểm"], kind: "topic" },
+  // Who and where a question is about, when it names them as the actor or the place: a rule for
+  // children (Luật Trẻ em: "không … sử dụng rượu, bia") or for a driving-test centre ("lắp
+  // camera giám sát phòng sát hạch") does not answer what a teacher or a classroom may do.
+  {
+    id: "giao-vien",
+    forms: ["giáo viên", "thầy giáo", "cô giáo", "thầy cô", "nhà giáo", "giáo viên chủ nhiệm"],
+    evidence: ["giáo viên", "nhà giáo", "thầy giáo", "cô giáo", "thầy cô", "cán bộ quản lý"],
+    kind: "actor",
+  },
+  {
+    id: "cha-me-hoc-sinh",
+    forms: ["ban đại diện cha mẹ học sinh", "ban đại diện cha mẹ", "hội phụ huynh", "hội cha mẹ học sinh"],
+    evidence: ["ban đại diện cha mẹ", "hội phụ huynh", "cha mẹ học sinh"],
+    kind: "actor",
+  },
+  {
+    id: "lop-hoc",
+    forms: ["trong lớp", "lớp học", "phòng học", "lớp mình"],
+    evidence: ["lớp học", "phòng học", "trong lớp", "giờ học", "học sinh", "người học"],
+    kind: "place",
+  },
   // Places and people: retrieval only.
   {
     id: "truong-hoc",
@@ -329,6 +350,34 @@ export function offTopic(question: string, heading: string): boolean {
     .filter(isTopic);
   const foreign = headed.some((h) => !asked.some((a) => a.id === h.id));
   return foreign && asked.some((a) => !mentions(a, heading));
+}
+
+/** How a question asks what happens to someone who breaks a rule (folded words). */
+const ASKS_SANCTION = [
+  "bi xu ly",
+  "xu ly the nao",
+  "xu ly ra sao",
+  "xu ly nhu the nao",
+  "bi phat",
+  "xu phat",
+  "muc phat",
+  "phat bao nhieu",
+  "ky luat",
+  "che tai",
+  "truy cuu",
+].map((f) => ` ${f} `);
+
+/** Words of a passage that set a sanction. */
+const SANCTIONS = ["phạt", "xử lý", "kỷ luật", "truy cứu", "cảnh cáo", "khiển trách", "đình chỉ", "tịch thu"];
+
+/**
+ * Whether a question asks for a sanction ("bị xử lý thế nào", "bị phạt bao nhiêu") that a
+ * passage does not set: a rule that only forbids ("Không … sử dụng đồ uống có cồn trong cơ sở
+ * giáo dục") does not say what happens to whoever breaks it.
+ */
+export function lacksSanction(question: string, passage: string): boolean {
+  const line = foldedLine(question);
+  return ASKS_SANCTION.some((f) => line.includes(f)) && !holds(SANCTIONS, passage);
 }
 
 /** The question followed by the law's names for its concepts, for retrieval. */
