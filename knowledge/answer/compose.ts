@@ -60,7 +60,7 @@ export interface AnswerOptions {
    * not name ("Thời tiết Hà Nội ngày mai…" against a traffic rule about rain). Default 0.6.
    */
   readonly strongCoverage: number;
-  /** See `strongCoverage`. Default 0.2. */
+  /** See `strongCoverage`. Default 0.15 (0.2 let "Sĩ số tối đa của một lớp…" be answered by a school-bus rule). */
   readonly keyShare: number;
   /**
    * Passages, from the top, tried as the one that answers (the first good enough is quoted).
@@ -86,7 +86,7 @@ export const DEFAULT_ANSWER: AnswerOptions = {
   minCoverage: 0.45,
   foldedMargin: 0.15,
   strongCoverage: 0.6,
-  keyShare: 0.2,
+  keyShare: 0.15,
   candidates: 5,
   conceptTest: true,
   shape: DEFAULT_SHAPE,
