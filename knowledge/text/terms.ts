@@ -31,11 +31,23 @@ function toTerm(word: string): Term {
 }
 
 /**
- * Question boilerplate that says nothing about the subject ("đúng hay sai", "là gì"). Removed
- * from questions only. Phrases of two or more words are compared folded, so that they are found
- * without diacritics too; single particles only with their diacritics ("ạ", not "a").
+ * Question boilerplate that says nothing about the subject ("đúng hay sai", "là gì", the
+ * multiple-choice "đâu không phải là …", "chọn câu trả lời đúng nhất"). Removed from questions
+ * only. Phrases of two or more words are compared folded, so that they are found without
+ * diacritics too; single particles only with their diacritics ("ạ", not "a"), except those in
+ * FOLDED_PARTICLES.
  */
 const QUESTION_NOISE = [
+  "chọn câu trả lời đúng nhất",
+  "chọn câu trả lời đúng",
+  "chọn đáp án đúng nhất",
+  "chọn đáp án đúng",
+  "đâu không phải là",
+  "không phải là",
+  "đâu là",
+  "theo quy định của pháp luật",
+  "theo quy định pháp luật",
+  "theo quy định",
   "đúng hay sai",
   "có đúng không",
   "đúng không",
@@ -60,10 +72,24 @@ const QUESTION_NOISE = [
   "nào",
   "mấy",
   "ai",
+  "đâu",
   "ạ",
   "vậy",
   "nhỉ",
 ].map((phrase) => phrase.split(" ").map(toTerm));
+
+/**
+ * Particles that are dropped from a word written without any diacritics too: "nao" and "gi"
+ * in a question typed without marks are "nào" and "gì" far more often than "não" or "gỉ"
+ * (unlike "vay", "may", "a" or "dau" — đầu, dầu — which are words of their own).
+ */
+const FOLDED_PARTICLES = new Set(["gì", "nào"].map((w) => toTerm(w).folded));
+
+/** Whether a word is the one-word noise `p`: with its diacritics, or without any if allowed. */
+const isParticle = (t: Term | undefined, p: Term) =>
+  t !== undefined &&
+  (t.accented === p.accented ||
+    (t.accented === t.folded && t.folded === p.folded && FOLDED_PARTICLES.has(p.folded)));
 
 /**
  * Splits a text into terms, expanding abbreviations ("ANTT" → an ninh trật tự). The
@@ -89,7 +115,7 @@ export function dropQuestionNoise(input: readonly Term[]): Term[] {
   while (i < input.length) {
     const phrase = QUESTION_NOISE.find((p) =>
       p.every((w, j) =>
-        p.length > 1 ? input[i + j]?.folded === w.folded : input[i + j]?.accented === w.accented,
+        p.length > 1 ? input[i + j]?.folded === w.folded : isParticle(input[i + j], w),
       ),
     );
     if (phrase) {

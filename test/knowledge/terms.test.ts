@@ -94,6 +94,17 @@ describe("dropQuestionNoise", () => {
     expect(cleaned("vay tiền vậy")).toEqual(accented(terms("vay tiền")));
   });
 
+  it("removes multiple-choice boilerplate, and 'nao'/'gi' typed without marks", () => {
+    expect(cleaned("Đâu không phải là điều kiện cấp thẻ hướng dẫn viên du lịch?")).toEqual(
+      accented(terms("điều kiện cấp thẻ hướng dẫn viên du lịch")),
+    );
+    expect(cleaned("cac dich vu khac gom dieu nao? Chon cau tra loi dung nhat")).toEqual(
+      accented(terms("cac dich vu khac gom dieu")),
+    );
+    // "dau" without marks is đầu or dầu as often as đâu: it stays.
+    expect(cleaned("dau tu cho giao duc la gi")).toEqual(accented(terms("dau tu cho giao duc")));
+  });
+
   it("keeps a question made only of content words unchanged", () => {
     const q = terms("mức phạt vượt đèn đỏ");
     expect(dropQuestionNoise(q)).toEqual(q);
