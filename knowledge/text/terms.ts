@@ -114,9 +114,7 @@ export function dropQuestionNoise(input: readonly Term[]): Term[] {
   let i = 0;
   while (i < input.length) {
     const phrase = QUESTION_NOISE.find((p) =>
-      p.every((w, j) =>
-        p.length > 1 ? input[i + j]?.folded === w.folded : isParticle(input[i + j], w),
-      ),
+      p.every((w, j) => (p.length > 1 ? input[i + j]?.folded === w.folded : isParticle(input[i + j], w))),
     );
     if (phrase) {
       i += phrase.length;
