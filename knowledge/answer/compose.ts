@@ -242,7 +242,12 @@ export async function answerQuestion(
               evidence(index, q, p) >= Math.max(options.minCoverage, 0.8 * evidence(index, q, best))),
         )
         .slice(0, options.quoted)
-        .map((p) => ({ text: bestSentences(q, p.chunk.text, options.maxQuote), passage: p }));
+        .map((p) => ({
+          text: bestSentences(q, p.chunk.text, options.maxQuote)
+            .replace(/\s*\([^()]{0,120}\)/gu, "")
+            .replace(/^Theo (?:quy định (?:tại|của) )?[^,]{0,80},\s*/u, ""),
+          passage: p,
+        }));
   // Passages quoted that retrieval did not rank (a list's article, an age rule) are cited after it.
   const cited = [...passages];
   for (const { passage } of lines)
