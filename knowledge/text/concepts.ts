@@ -86,7 +86,7 @@ export const CONCEPTS: readonly Concept[] = [
   },
   {
     id: "lop-hoc",
-    forms: ["trong lớp", "lớp học", "phòng học", "lớp mình"],
+    forms: ["trong lớp", "vào lớp", "lớp học", "phòng học", "lớp mình"],
     evidence: ["lớp học", "phòng học", "trong lớp", "giờ học", "học sinh", "người học"],
     kind: "place",
   },
@@ -204,6 +204,24 @@ export const CONCEPTS: readonly Concept[] = [
     evidence: ["trò chơi điện tử", "game"],
   },
   { id: "hoc-phi", forms: ["học phí", "tiền học"], evidence: ["học phí"] },
+  {
+    id: "khoan-thu",
+    forms: [
+      "thu tiền",
+      "thu quỹ",
+      "quỹ lớp",
+      "quỹ phụ huynh",
+      "khoản thu",
+      "đóng góp tiền",
+      "vận động tài trợ",
+    ],
+    evidence: ["khoản thu", "thu tiền", "quỹ", "kinh phí", "đóng góp", "tài trợ", "học phí"],
+  },
+  {
+    id: "luong",
+    forms: ["tiền lương", "mức lương", "lương giáo viên", "bảng lương", "phụ cấp"],
+    evidence: ["lương", "phụ cấp"],
+  },
   { id: "camera", forms: ["camera", "máy quay"], evidence: ["camera", "giám sát"] },
   { id: "thang-may", forms: ["thang máy"], evidence: ["thang máy"] },
   {
