@@ -8,7 +8,7 @@ import { chunkDocument, DEFAULT_MAX_CHUNK } from "../chunk/chunk-document.js";
 import type { Chunk, DocumentMeta } from "../document.js";
 import { type DocumentLoadError, IndexMismatchError } from "../errors.js";
 import { loadSource, PIPELINE_VERSION, type SourceFile } from "../load/sources.js";
-import { dropQuestionNoise, features, terms } from "../text/terms.js";
+import { dropQuestionNoise, features, type Term, terms } from "../text/terms.js";
 import { Bm25Index, type Bm25Json, type ScoredSlot } from "./bm25.js";
 import { CorpusEmbeddings, type CorpusEmbeddingsState } from "./corpus-embeddings.js";
 
@@ -280,12 +280,32 @@ export class KnowledgeIndex {
     this.files.delete(path);
   }
 
-  /** BM25 over the question's syllables: accented when it has diacritics, folded otherwise. */
+  /**
+   * BM25 over the question's syllables: accented when it has diacritics, folded otherwise. A
+   * passage whose own title the question contains (see `TITLE_BOOST`) is then raised: questions
+   * often restate an article's title ("Đơn vị nào có thẩm quyền cấp giấy phép phân loại phim?"
+   * is Điều 27 "Cấp Giấy phép phân loại phim", not Điều 29 "Thu hồi Giấy phép phân loại phim",
+   * whose body repeats the same words more often).
+   */
   searchLexical(question: string, limit: number): ScoredSlot[] {
+    const accented = hasDiacritics(question);
     const f = features(dropQuestionNoise(terms(question)));
-    return hasDiacritics(question)
-      ? this.accented.search(f.accented, limit)
-      : this.folded.search(f.folded, limit);
+    const index = accented ? this.accented : this.folded;
+    // Deeper than `limit`, so that a titled passage just below it can still come in.
+    const hits = index.search(accented ? f.accented : f.folded, limit * TITLE_BOOST.depth);
+    const top = hits[0]?.score ?? 0;
+    const key = (t: Term) => (accented ? t.accented : t.folded);
+    const asked = new Set(terms(question).map(key));
+    return hits
+      .map((hit) => {
+        const title = this.chunks.get(hit.slot)?.headings.at(-1) ?? "";
+        const named = titleShare(index, title, asked, key);
+        return named >= TITLE_BOOST.share
+          ? { slot: hit.slot, score: hit.score + TITLE_BOOST.weight * top }
+          : hit;
+      })
+      .sort((a, b) => b.score - a.score || a.slot - b.slot)
+      .slice(0, limit);
   }
 
   /** Nearest chunks by embedding, with cosine similarity as the score. */
@@ -322,6 +342,33 @@ export class KnowledgeIndex {
   contextText(chunk: Chunk): string {
     return `${contextOf(this.docs.get(chunk.docId), chunk)}\n${chunk.text}`;
   }
+}
+
+/**
+ * When the question contains `share` (by IDF) or more of a passage's own title (its last
+ * heading, without "Điều 27."), `weight` times the best BM25 score is added to the passage's
+ * score; the top `depth` × limit hits are reranked. Defaults 0.9, 0.2, 3: measured on the ALQAC
+ * dev set, MRR@10 0.918 -> 0.958 (0.910 -> 0.945 without diacritics), the chat sets unchanged;
+ * a share of 0.8 or a boost by the share of the question in the title (not of the title in the
+ * question) moved answers to passages that only share the topic.
+ */
+export const TITLE_BOOST = { share: 0.9, weight: 0.2, depth: 3 } as const;
+
+/** Share of a title's IDF weight whose syllables are `asked` (0 for an empty title). */
+function titleShare(
+  index: Bm25Index,
+  title: string,
+  asked: ReadonlySet<string>,
+  key: (t: Term) => string,
+): number {
+  let total = 0;
+  let found = 0;
+  for (const t of new Set(terms(title.replace(/^Điều\s+\d+\w*\.?\s*/u, "")).map(key))) {
+    const w = index.idf(t);
+    total += w;
+    if (asked.has(t)) found += w;
+  }
+  return total > 0 ? found / total : 0;
 }
 
 export interface QuestionWeights {

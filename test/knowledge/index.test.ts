@@ -84,6 +84,29 @@ describe("KnowledgeIndex", () => {
     expect(index.searchLexical("phi thuyền", 3)).toEqual([]);
   });
 
+  it("ranks first the article whose title the question restates, with and without diacritics", async () => {
+    await writeFile(
+      join(corpus, "phim.md"),
+      [
+        "# Luật Điện ảnh",
+        "## Điều 27. Cấp Giấy phép phân loại phim",
+        "Bộ Văn hóa, Thể thao và Du lịch cấp Giấy phép phân loại phim phổ biến trong rạp.",
+        "## Điều 29. Thu hồi Giấy phép phân loại phim",
+        // Without the title, this one ranks first: it says "cấp Giấy phép phân loại phim" twice.
+        "Cơ quan cấp Giấy phép phân loại phim quyết định thu hồi Giấy phép phân loại phim đã cấp.",
+      ].join("\n"),
+    );
+    const index = KnowledgeIndex.create(provider);
+    await index.update(await sources());
+    for (const q of [
+      "Đơn vị nào có thẩm quyền cấp giấy phép phân loại phim?",
+      "ai cap giay phep phan loai phim",
+    ]) {
+      const hits = index.searchLexical(q, 3).map((h) => index.chunks.get(h.slot)?.article);
+      expect(hits[0], q).toBe("27");
+    }
+  });
+
   it("finds a chunk densely from its own text", async () => {
     const index = KnowledgeIndex.create(provider);
     await index.update(await sources());
