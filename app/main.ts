@@ -131,7 +131,6 @@ const dialogue = new Dialogue({
   feedback: new RedisFeedbackStore(runtime.redis, config.tips.prefix),
   ...(invitations && { directory: invitations }),
   ...(duty && { duty }),
-  // For the invitation's deep link t.me/<bot>?start=<code>, known once the bot is initialised.
   tell: async (to, text) => {
     try {
       await outgoing.send(to, { text });
@@ -139,6 +138,7 @@ const dialogue = new Dialogue({
       logger.warn({ channel: to.channel, err: (err as Error).message }, "could not tell another chat");
     }
   },
+  // For the invitation's deep link t.me/<bot>?start=<code>, known once the bot is initialised.
   botUsername: (): string | undefined => (bot?.isInited() ? bot.botInfo.username : undefined),
 });
 
