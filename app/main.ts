@@ -247,6 +247,14 @@ function startBanner(otherDemos: number): string {
       "Redis",
       `${redisUrl.toString()}${privateRedis ? " (a private redis-server, data in ./data/redis)" : ""}, key prefix "${config.tips.prefix}" (QUEUE_PREFIX)`,
     ],
+    [
+      "Directory",
+      directory.database
+        ? directory.database.engine === "pglite"
+          ? `${directory.database.location} (embedded PGlite; DATABASE_URL for a PostgreSQL server)`
+          : directory.database.location
+        : "the snapshot in Redis",
+    ],
     ["Channels", channels.join(", ")],
   ];
   const warning =

@@ -109,6 +109,7 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     expect(printed).toContain(
       `Redis:           redis://127.0.0.1:6379, key prefix "${prefix}" (QUEUE_PREFIX)`,
     );
+    expect(printed).toContain(`Directory:       ${database.env.PG_DATA_DIR} (embedded PGlite;`);
     expect(printed).toContain("Channels:        Telegram (polling), Zalo (polling), web");
     expect(printed).not.toContain("Warning");
     child.kill("SIGTERM");
