@@ -1,4 +1,5 @@
 import { tl } from "../../i18n.js";
+import { foldKey, words } from "../../text/normalize.js";
 import { splitSentences } from "../chunk/sentences.js";
 import type { DocumentMeta } from "../document.js";
 import {
@@ -180,6 +181,35 @@ function candidates(
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** An age rule of the traffic law: "Người đủ 16 tuổi trở lên được điều khiển xe gắn máy". */
+const RULE = /(?:người\s+)?đủ\s+(\d{1,2})\s+tuổi\s+trở\s+lên\s+được\s+([^;.]+)/iu;
+
+/**
+ * For a question asking from what age a vehicle may be driven ("Bao nhiêu tuổi thì được điều
+ * khiển xe gắn máy?"): the lowest age rule of the law whose permission names the vehicle.
+ */
+function minimumAge(
+  index: KnowledgeIndex,
+  vehicles: readonly Concept[],
+  passages: readonly Passage[],
+): ShapedAnswer | null {
+  if (vehicles.length === 0) return null;
+  let best: { min: number; line: string; chunk: IndexedChunk } | null = null;
+  for (const chunk of index.chunks.values()) {
+    const meta = index.docs.get(chunk.docId);
+    if (!meta || !isOfficial(meta) || !/tuổi/u.test(chunk.text)) continue;
+    for (const raw of chunk.text.split("\n")) {
+      const m = RULE.exec(raw);
+      // The vehicle must be what the rule permits, not a word elsewhere on the line.
+      if (!m || !vehicles.some((v) => mentions(v, m[2] as string))) continue;
+      const min = Number(m[1]);
+      if (!best || min < best.min) best = { min, line: raw.trim().replace(LIST_ITEM, ""), chunk };
+    }
+  }
+  const passage = best && passageOf(index, best.chunk, passages);
+  return best && passage ? { lines: [{ text: compact(best.line, 40), passage }] } : null;
+}
+
 /**
  * For a question naming an age and a vehicle: the age rules of the law ("Người đủ 16 tuổi trở
  * lên được điều khiển xe gắn máy") read for that age — the highest one reached and the next one
@@ -192,7 +222,6 @@ function ageLines(
   passages: readonly Passage[],
 ): { lines: Array<{ text: string; passage: Passage }>; allowed: boolean } | null {
   if (vehicles.length === 0) return null;
-  const RULE = /(?:người\s+)?đủ\s+(\d{1,2})\s+tuổi\s+trở\s+lên\s+được\s+([^;.]+)/iu;
   let reached: { min: number; what: string; chunk: IndexedChunk } | null = null;
   let ahead: { min: number; what: string; chunk: IndexedChunk } | null = null;
   for (const chunk of index.chunks.values()) {
@@ -263,6 +292,19 @@ export function shapeAnswer(
   }
   // "… bị phạt bao nhiêu?": the violation's point, under the fine its clause sets — when the
   // question names the violation (a helmet), not only a vehicle every point of the article shares.
+  // "Bao nhiêu tuổi / mấy tuổi thì được lái …": the youngest age the law allows it at.
+  if (
+    shape.kind === "number" &&
+    shape.age === null &&
+    / (?:bao nhieu|may) tuoi /u.test(foldedLine(question))
+  ) {
+    const youngest = minimumAge(
+      index,
+      concepts.filter((c) => c.kind === "vehicle"),
+      passages,
+    );
+    if (youngest) return youngest;
+  }
   if (shape.modal === "penalty" && concepts.some((c) => c.kind !== "vehicle" && c.kind !== "place")) {
     const fine = fineAnswer(qx, passages, concepts);
     if (fine) return fine;
@@ -287,6 +329,11 @@ export function shapeAnswer(
     }
   }
   return null;
+}
+
+/** The question's words folded, between spaces, for matching phrases. */
+function foldedLine(question: string): string {
+  return ` ${words(question).map(foldKey).join(" ")} `;
 }
 
 /** A clause's fine: "Phạt tiền từ 400.000 đồng đến 600.000 đồng …". */

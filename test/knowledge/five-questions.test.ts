@@ -64,6 +64,14 @@ describe.skipIf(missingData(SHARED_LEGAL, "the official legal texts"))("the issu
     expect(other.body).not.toMatch(/^Phạt tiền từ 400\.000 đồng/u);
   });
 
+  it("from what age a motorbike may be driven: the law's age rule, not another rule on motorbikes", async () => {
+    for (const q of ["Bao nhiêu tuổi thì được điều khiển xe gắn máy?", "may tuoi thi duoc lai xe may dien"]) {
+      const a = await answerQuestion(index, q);
+      expect(a.body, q).toMatch(/^Người đủ 16 tuổi trở lên được điều khiển xe gắn máy/u);
+      expect(a.basis, q).toMatch(/Điều 59 Luật 36\/2024\/QH15/u);
+    }
+  });
+
   it("no fact-sheet disclaimer, and every article the text names is the one it cites", async () => {
     for (const q of [
       "Tiêu chuẩn trường học an toàn về an ninh trật tự gồm những gì?",
