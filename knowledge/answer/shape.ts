@@ -292,6 +292,8 @@ export function shapeAnswer(
   }
   // "… bị phạt bao nhiêu?": the violation's point, under the fine its clause sets — when the
   // question names the violation (a helmet), not only a vehicle every point of the article shares.
+  const defined = definition(index, question, passages);
+  if (defined) return defined;
   // "Bao nhiêu tuổi / mấy tuổi thì được lái …": the youngest age the law allows it at.
   if (
     shape.kind === "number" &&
@@ -326,6 +328,34 @@ export function shapeAnswer(
       return {
         lines: [{ text: `${word} ${compact(best.text, 40)}`, passage: best.passage }, ...(age?.lines ?? [])],
       };
+    }
+  }
+  return null;
+}
+
+/** "Xe gắn máy là gì?", "… là xe như thế nào?", "… được hiểu là gì?": the term asked about. */
+const DEFINITION = /^(.+?) (?:duoc hieu )?la (?:gi|xe gi|xe nhu the nao|nhu the nao|the nao)$/u;
+
+/**
+ * For a question asking what a term is: the law's own definition ("g. Xe gắn máy là xe có hai
+ * hoặc ba bánh …"), from an official text, the line that starts with the term.
+ */
+function definition(
+  index: KnowledgeIndex,
+  question: string,
+  passages: readonly Passage[],
+): ShapedAnswer | null {
+  const m = DEFINITION.exec(foldedLine(question).trim());
+  const term = m?.[1]?.trim();
+  if (!term || term.split(" ").length > 6) return null;
+  for (const chunk of index.chunks.values()) {
+    const meta = index.docs.get(chunk.docId);
+    if (!meta || !isOfficial(meta)) continue;
+    for (const raw of chunk.text.split("\n")) {
+      const line = raw.trim().replace(LIST_ITEM, "").replaceAll("_", "");
+      if (!foldedLine(line).startsWith(` ${term} la `)) continue;
+      const passage = passageOf(index, chunk, passages);
+      if (passage) return { lines: [{ text: compact(line, 45), passage }] };
     }
   }
   return null;

@@ -72,6 +72,15 @@ describe.skipIf(missingData(SHARED_LEGAL, "the official legal texts"))("the issu
     }
   });
 
+  it("what a term is: the law's own definition, from the article that defines it", async () => {
+    const moped = await answerQuestion(index, "Xe gắn máy là xe như thế nào?");
+    expect(moped.body).toMatch(/^Xe gắn máy là xe có hai hoặc ba bánh .*50 km\/h/u);
+    expect(moped.basis).toMatch(/Điều 34 Luật 36\/2024\/QH15/u);
+    const violence = await answerQuestion(index, "bao luc hoc duong la gi");
+    expect(violence.body).toMatch(/^Bạo lực học đường là hành vi/u);
+    expect(violence.basis).toMatch(/Nghị định 80\/2017\/NĐ-CP/u);
+  });
+
   it("no fact-sheet disclaimer, and every article the text names is the one it cites", async () => {
     for (const q of [
       "Tiêu chuẩn trường học an toàn về an ninh trật tự gồm những gì?",
