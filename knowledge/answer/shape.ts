@@ -97,18 +97,21 @@ function listAnswer(
 ): ShapedAnswer | null {
   const retrieved = new Set(passages.map((p) => p.meta.docId));
   const symbols = new Set(passages.map((p) => p.meta.symbol).filter(Boolean));
-  let best: { chunk: IndexedChunk; score: number } | null = null;
+  let best: { chunk: IndexedChunk; score: number; base: number } | null = null;
   for (const chunk of index.chunks.values()) {
     const heading = chunk.headings.at(-1);
     if (!heading || !chunk.article) continue;
     const meta = index.docs.get(chunk.docId);
     if (!meta) continue;
     const related = retrieved.has(meta.docId) || (meta.symbol !== undefined && symbols.has(meta.symbol));
-    const score = coverage(qx, heading) + (related ? 0.1 : 0) + (isOfficial(meta) ? 0.05 : 0);
+    const base = coverage(qx, heading) + (related ? 0.1 : 0) + (isOfficial(meta) ? 0.05 : 0);
+    // Many laws have an article "Các hành vi bị nghiêm cấm": the one whose title the question
+    // names ("… trong phòng, chống ma túy") is the one asked about.
+    const score = base + 0.3 * coverage(qx, meta.title);
     if (!best || score > best.score || (score === best.score && chunk.slot < best.chunk.slot))
-      best = { chunk, score };
+      best = { chunk, score, base };
   }
-  if (!best || best.score < 0.5) return null;
+  if (!best || best.base < 0.5) return null;
   const { chunk } = best;
   const parts = [...index.chunks.values()]
     .filter((c) => c.docId === chunk.docId && c.article === chunk.article)

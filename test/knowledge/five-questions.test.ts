@@ -81,6 +81,14 @@ describe.skipIf(missingData(SHARED_LEGAL, "the official legal texts"))("the issu
     expect(violence.basis).toMatch(/Nghị định 80\/2017\/NĐ-CP/u);
   });
 
+  it("a list asked of a named law comes from that law, though other laws have an article of that name", async () => {
+    const drugs = await answerQuestion(index, "Những hành vi nào bị nghiêm cấm trong phòng, chống ma túy?");
+    expect(drugs.basis).toMatch(/Điều 5 Luật 73\/2021\/QH14/u);
+    expect(drugs.body).toContain("chất ma túy");
+    const children = await answerQuestion(index, "Những hành vi nào bị nghiêm cấm trong Luật Trẻ em?");
+    expect(children.basis).toMatch(/Điều 6 Luật 102\/2016\/QH13/u);
+  });
+
   it("no fact-sheet disclaimer, and every article the text names is the one it cites", async () => {
     for (const q of [
       "Tiêu chuẩn trường học an toàn về an ninh trật tự gồm những gì?",
