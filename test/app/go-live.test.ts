@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { FakeTelegramApi, type RecordedMessage } from "../fakes/telegram-bot-api.js";
+import { runDirectoryCli } from "../workers/directory-cli-run.js";
 
 /**
  * Going live, end to end: `npm start` against the fake Telegram Bot API (long polling) with the
@@ -172,29 +173,6 @@ function buttonData(m: RecordedMessage, test: (b: Button) => boolean): string {
   return b.callback_data;
 }
 
-/** Runs `npm run directory -- <args>` with `env`; resolves with its exit code and output. */
-function directoryCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "app/directory.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once("exit", (code) => done({ code, stdout, stderr }));
-  });
-}
-
 describe("going live: invitations, duty and statistics, end to end against the fake Telegram API", () => {
   let child: ChildProcess | undefined;
   let api: FakeTelegramApi | undefined;
@@ -252,7 +230,7 @@ describe("going live: invitations, duty and statistics, end to end against the f
 
     // The first admin: a code from the CLI (its last line), joined in the chat.
     const ADMIN = 5001;
-    const minted = await directoryCli(["invite", "--admin"], env);
+    const minted = await runDirectoryCli(env, "invite", "--admin");
     expect(minted.code, minted.stderr).toBe(0);
     const adminCode = minted.stdout.trim().split("\n").at(-1) as string;
     expect(adminCode).toMatch(/^[A-Z0-9-]{8,}$/);
@@ -316,7 +294,7 @@ describe("going live: invitations, duty and statistics, end to end against the f
         "schools:\n  - { id: thcs-c, name: Trường THCS C, commune: phuong-a }\n",
       ),
     );
-    const imported = await directoryCli(["import", routingFile], env);
+    const imported = await runDirectoryCli(env, "import", routingFile);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain("thcs-c");
     expect(imported.stderr).not.toMatch(/could not tell/);

@@ -1,41 +1,15 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../db/client.js";
 import { createLogger } from "../../logger.js";
 import { InvitationDesk } from "../../workers/directory/invitations.js";
 import { loadRoutingTableFromDb } from "../../workers/directory/load.js";
 import { ENGINES, freshDatabase, type TestDatabase } from "../db/engines.js";
+import { runDirectoryCli } from "./directory-cli-run.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLE = "workers/routing/example-province.yaml";
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `npm run directory -- …args` in a child process, on the test's database and salt. */
-function directory(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "app/directory.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: "", PG_DATA_DIR: "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => ok({ code, stdout, stderr }));
-  });
-}
+const directory = runDirectoryCli;
 
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
 
