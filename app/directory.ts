@@ -71,6 +71,32 @@ class TtlArgumentError extends Error {
   override readonly name = "TtlArgumentError";
 }
 
+/**
+ * Runs a command: `prepare` first (it may refuse the input before any database is opened), then
+ * `work` on the database, which is closed afterwards. A known error prints its message alone and
+ * gives its exit code; 0 when done.
+ */
+async function onDatabase<T>(
+  config: Config,
+  prepare: () => Promise<T>,
+  work: (handle: DatabaseHandle, prepared: T) => Promise<void>,
+): Promise<number> {
+  let handle: DatabaseHandle | undefined;
+  try {
+    const prepared = await prepare();
+    handle = await openDatabase(config);
+    await work(handle, prepared);
+    return 0;
+  } catch (e) {
+    const code = KNOWN[(e as Error).name];
+    if (code === undefined) throw e;
+    console.error((e as Error).message);
+    return code;
+  } finally {
+    await handle?.close();
+  }
+}
+
 function actor(): string {
   try {
     return `cli:${userInfo().username}`;
@@ -125,20 +151,13 @@ async function duty(parsed: { positionals: string[]; values: Record<string, unkn
     console.error(USAGE);
     return 64;
   }
-  const config = configFromEnvOrExit(process.env);
-  let handle: DatabaseHandle | undefined;
-  try {
-    handle = await openDatabase(config);
-    for (const line of formatRoster(await dutyRoster(handle.db, Date.now()))) console.log(line);
-    return 0;
-  } catch (e) {
-    const code = KNOWN[(e as Error).name];
-    if (code === undefined) throw e;
-    console.error((e as Error).message);
-    return code;
-  } finally {
-    await handle?.close();
-  }
+  return onDatabase(
+    configFromEnvOrExit(process.env),
+    async () => undefined,
+    async (handle) => {
+      for (const line of formatRoster(await dutyRoster(handle.db, Date.now()))) console.log(line);
+    },
+  );
 }
 
 function parse(args: string[]) {
@@ -235,22 +254,15 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const config = configFromEnvOrExit(process.env);
-  let handle: DatabaseHandle | undefined;
-  try {
+  return onDatabase(
+    config,
     // A bad file is reported before the database is even opened.
-    const table = command === "import" && file ? await loadRoutingTable(file) : undefined;
-    handle = await openDatabase(config);
-    if (table && file) await runImport(handle, config, file, table, parsed.values["dry-run"] ?? false);
-    else await runExport(handle, file);
-    return 0;
-  } catch (e) {
-    const code = KNOWN[(e as Error).name];
-    if (code === undefined) throw e;
-    console.error((e as Error).message);
-    return code;
-  } finally {
-    await handle?.close();
-  }
+    async () => (command === "import" && file ? await loadRoutingTable(file) : undefined),
+    async (handle, table) => {
+      if (table && file) await runImport(handle, config, file, table, parsed.values["dry-run"] ?? false);
+      else await runExport(handle, file);
+    },
+  );
 }
 
 /** `invite …` and `revoke <code>`. */
@@ -272,22 +284,15 @@ async function invitations(parsed: Parsed, command: "invite" | "revoke"): Promis
     return 64;
   }
   const config = configFromEnvOrExit(process.env);
-  let handle: DatabaseHandle | undefined;
-  try {
+  return onDatabase(
+    config,
     // A bad --ttl is reported before the database is opened.
-    const ttlMs = ttlOf(parsed.values.ttl);
-    handle = await openDatabase(config);
-    if (target) await runInvite(handle, config, target, ttlMs);
-    else if (code) await runRevoke(handle, config, code);
-    return 0;
-  } catch (e) {
-    const exit = KNOWN[(e as Error).name];
-    if (exit === undefined) throw e;
-    console.error((e as Error).message);
-    return exit;
-  } finally {
-    await handle?.close();
-  }
+    async () => ttlOf(parsed.values.ttl),
+    async (handle, ttlMs) => {
+      if (target) await runInvite(handle, config, target, ttlMs);
+      else if (code) await runRevoke(handle, config, code);
+    },
+  );
 }
 
 process.exitCode = await main(process.argv.slice(2));
