@@ -151,14 +151,20 @@ export class Triage {
     );
   }
 
-  /** The first of `contacts` allowed to act on `tip`, if any: chain, forwarded, area, duty officer. */
-  private async permitted(tip: TipRecord, contacts: readonly Contact[]): Promise<Contact | undefined> {
+  /**
+   * The first of `contacts` allowed to act on `tip`, if any: in its chain, the duty officer,
+   * covering its commune and category (a provincial unit only its own category), or forwarded
+   * the tip. No audit: the console lists with it; actions go through `officer`.
+   */
+  async permitted(tip: TipRecord, contacts: readonly Contact[]): Promise<Contact | undefined> {
     const inChain = contacts.find((c) => tip.chain.includes(c.id));
     if (inChain) return inChain;
     const duty = contacts.find((c) => c.id === this.deps.routing.dutyOfficer.id);
     if (duty) return duty;
     const commune = communeOfTip(tip, this.deps.routing);
-    const inArea = commune ? contacts.find((c) => this.deps.routing.areaOf(c).includes(commune)) : undefined;
+    const inArea = commune
+      ? contacts.find((c) => this.deps.routing.covers(c, commune, tip.category))
+      : undefined;
     if (inArea) return inArea;
     const forwarded = new Set(
       (await this.deps.store.auditLog(tip.id)).flatMap((a) => {

@@ -8,6 +8,7 @@ const AN_HOA_DUTY_DESK = { channel: "telegram" as const, chatId: "100000011" }; 
 const AN_HOA_MINH = { channel: "telegram" as const, chatId: "100000012" }; // commune A, backup
 const DONG_TIEN_HUNG = { channel: "telegram" as const, chatId: "100000032" }; // commune B, backup
 const PROVINCE_DUTY = { channel: "telegram" as const, chatId: "100000001" };
+const DRUGS_UNIT = { channel: "telegram" as const, chatId: "100000002" }; // provincial, ma-tuy only
 
 /** A delivered tip at a school of Phường Đồng Tiến (commune B), routed there. */
 function dongTienTip(over: Partial<TipRecord> = {}): TipRecord {
@@ -111,5 +112,15 @@ describe("triage is limited to the tips routed to an officer or their area", () 
     await expect(rt.triage.acknowledge(AN_HOA_DUTY_DESK, nowhere.id)).rejects.toMatchObject({
       reason: "not-your-tip",
     });
+  });
+
+  it("lets a provincial unit act on the tips of its own category anywhere, and on no other category", async () => {
+    // The drugs unit's routes are (ma-tuy, "*"): its area is the whole province, but only for drugs.
+    const violence = await stored(dongTienTip());
+    await expect(rt.triage.acknowledge(DRUGS_UNIT, violence.id)).rejects.toMatchObject({
+      reason: "not-your-tip",
+    });
+    const drugs = await stored(dongTienTip({ category: "ma-tuy" }));
+    expect((await rt.triage.acknowledge(DRUGS_UNIT, drugs.id)).acknowledgedBy).toBe("pc04-truc-ban");
   });
 });

@@ -286,6 +286,9 @@ export class LiveDirectory extends EventEmitter<LiveDirectoryEvents> implements 
   areaOf(contact: Parameters<RoutingTable["areaOf"]>[0]) {
     return this.#table.areaOf(contact);
   }
+  covers(...args: Parameters<RoutingTable["covers"]>) {
+    return this.#table.covers(...args);
+  }
   searchPlaces(text: string, limit?: number): PlaceMatch[] {
     return this.#table.searchPlaces(text, limit);
   }

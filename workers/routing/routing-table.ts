@@ -122,6 +122,7 @@ export interface Routing {
   contactByChat(channel: Channel, chatId: string | number): Contact | undefined;
   contactsByChat(channel: Channel, chatId: string | number): readonly Contact[];
   areaOf(contact: Contact | string): readonly string[];
+  covers(contact: Contact | string, commune: string, category: Category): boolean;
   searchPlaces(text: string, limit?: number): PlaceMatch[];
 }
 
@@ -147,6 +148,8 @@ export class RoutingTable implements Routing {
   readonly #byChat: ReadonlyMap<string, readonly Contact[]>;
   readonly #routes: ReadonlyMap<string, Route>;
   readonly #areas: ReadonlyMap<string, readonly string[]>;
+  /** Per contact, the (category, commune) pairs of the routes naming it ("*" for any). */
+  readonly #coverage: ReadonlyMap<string, readonly { category: string; commune: string }[]>;
   readonly #places: PlaceIndex;
 
   /**
@@ -197,9 +200,18 @@ export class RoutingTable implements Routing {
       for (const id of commune === "*" ? allCommunes : [commune]) set.add(id);
       areas.set(contact, set);
     };
+    const coverage = new Map<string, { category: string; commune: string }[]>();
+    const addCoverage = (contact: string, category: string, commune: string) =>
+      coverage.set(contact, [...(coverage.get(contact) ?? []), { category, commune }]);
     for (const r of this.routes)
-      for (const id of [r.primary, r.backup, r.duty]) if (id) addArea(id, r.commune);
+      for (const id of [r.primary, r.backup, r.duty])
+        if (id) {
+          addArea(id, r.commune);
+          addCoverage(id, r.category, r.commune);
+        }
     addArea(this.dutyOfficer.id, "*");
+    addCoverage(this.dutyOfficer.id, "*", "*");
+    this.#coverage = coverage;
     this.#areas = new Map(
       [...areas].map(([contact, set]) => [contact, Object.freeze(allCommunes.filter((id) => set.has(id)))]),
     );
@@ -324,6 +336,18 @@ export class RoutingTable implements Routing {
    */
   areaOf(contact: Contact | string): readonly string[] {
     return this.#areas.get(typeof contact === "string" ? contact : contact.id) ?? [];
+  }
+
+  /**
+   * Whether a route naming the contact covers a tip of `category` in `commune`: a provincial
+   * drugs unit (ma-tuy, "*") covers drugs tips everywhere and nothing else; a commune's police
+   * ("*", commune) every tip of their commune; the duty officer everything.
+   */
+  covers(contact: Contact | string, commune: string, category: Category): boolean {
+    const pairs = this.#coverage.get(typeof contact === "string" ? contact : contact.id) ?? [];
+    return pairs.some(
+      (p) => (p.category === "*" || p.category === category) && (p.commune === "*" || p.commune === commune),
+    );
   }
 
   /**
