@@ -1,5 +1,6 @@
 /**
- * The house's floors: app → bot → workers → knowledge → text, with config.ts, keys.ts,
+ * The house's floors: app → console → bot → workers → knowledge → text (the console, for police
+ * and schools, stands beside the bot and uses neither it nor the app), with config.ts, keys.ts,
  * logger.ts and i18n.ts (the text catalogue, over locales/) beside them. Imports only go down;
  * no cycles. `npm run check:imports` (CI) checks it.
  */
@@ -14,18 +15,19 @@ const floor = (name, mayNotUse) => ({
 module.exports = {
   forbidden: [
     { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
-    floor("bot", ["app"]),
-    floor("workers", ["bot", "app"]),
-    floor("db", ["workers", "bot", "app", "knowledge"]),
-    floor("knowledge", ["workers", "bot", "app"]),
-    floor("text", ["knowledge", "workers", "bot", "app"]),
+    floor("console", ["app", "bot"]),
+    floor("bot", ["app", "console"]),
+    floor("workers", ["bot", "app", "console"]),
+    floor("db", ["workers", "bot", "app", "knowledge", "console"]),
+    floor("knowledge", ["workers", "bot", "app", "console"]),
+    floor("text", ["knowledge", "workers", "bot", "app", "console"]),
     {
       name: "shared-roots-import-nothing-above",
       severity: "error",
       comment:
         "config.ts, keys.ts, logger.ts, i18n.ts and reload-gate.ts are read by every floor: they import none of them",
       from: { path: "^(config|keys|logger|i18n|reload-gate)\\.ts$" },
-      to: { path: "^(app|bot|workers|knowledge)/" },
+      to: { path: "^(app|bot|console|workers|knowledge)/" },
     },
   ],
   options: {

@@ -29,6 +29,7 @@ const envSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     KNOWLEDGE_DIR: z.string().min(1).default("knowledge/corpus"),
     INDEX_DIR: z.string().min(1).default("data/index"),
+    KNOWLEDGE_UPLOADS_DIR: z.string().min(1).default("data/documents"),
     EMBEDDING_DIMENSIONS: positiveInt.max(4096).default(768),
     EMBEDDINGS_BASE_URL: url.optional(),
     EMBEDDINGS_API_KEY: z.string().min(1).optional(),
@@ -95,6 +96,7 @@ const envSchema = z
     WEB_CHAT: flag.default("true"),
     WEB_DEMO_OFFICERS: flag.default("false"),
     WEB_EMBED_ORIGINS: origins.optional(),
+    CONSOLE: flag.default("true"),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_USER) !== Boolean(env.ADMIN_PASSWORD))
@@ -218,6 +220,11 @@ export interface Config {
   readonly knowledge: {
     readonly corpusDir: string;
     readonly indexDir: string;
+    /**
+     * The document library (knowledge/library): PDF/DOCX uploaded by admins, with their
+     * manifest and audit log. Ingested with `corpusDir` (default `data/documents`).
+     */
+    readonly uploadsDir: string;
     readonly embeddingDimensions: number;
     /** Optional upgrade: embeddings from an OpenAI-compatible endpoint instead of the offline model. */
     readonly embeddings?: ModelEndpoint & { readonly dimensions: number };
@@ -291,6 +298,11 @@ export interface Config {
     /** Behind a load balancer: take the client address from X-Forwarded-For (rate limits only). */
     readonly trustProxy: boolean;
   };
+  /**
+   * The console for police and schools at `/console/`; off with CONSOLE=false. Sign-in links
+   * point at `baseUrl` (PUBLIC_URL, or this machine's port for a local try-out).
+   */
+  readonly console?: { readonly baseUrl: string; readonly secureCookies: boolean };
   /** The web chat at `/`; off with WEB_CHAT=false. */
   readonly web?: {
     /** Cookies only over HTTPS (PUBLIC_URL is https). */
@@ -349,6 +361,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ...(e.ADMIN_USER && e.ADMIN_PASSWORD && { admin: { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } }),
       trustProxy: e.TRUST_PROXY,
     },
+    ...(e.CONSOLE && {
+      console: {
+        baseUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+        secureCookies: e.PUBLIC_URL?.startsWith("https://") ?? false,
+      },
+    }),
     ...(e.WEB_CHAT && {
       web: {
         secureCookies: e.PUBLIC_URL?.startsWith("https://") ?? false,
@@ -384,6 +402,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     knowledge: {
       corpusDir: e.KNOWLEDGE_DIR,
       indexDir: e.INDEX_DIR,
+      uploadsDir: e.KNOWLEDGE_UPLOADS_DIR,
       embeddingDimensions: e.EMBEDDING_DIMENSIONS,
       minCoverage: e.ANSWER_MIN_COVERAGE,
       ...(e.LLM_BASE_URL &&

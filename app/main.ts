@@ -11,11 +11,14 @@ import { registerQueueBoard } from "../bot/http/queue-board.js";
 import { createHttpServer } from "../bot/http/server.js";
 import { LocalRedisError, localRedis, type ResolvedRedis } from "../bot/local-redis.js";
 import { createTelegramBot } from "../bot/telegram/bot.js";
-import { demoOfficerRoutes } from "../bot/web/demo-officers.js";
 import { cookieSecretFrom, registerWebChat } from "../bot/web/web-chat.js";
 import { ZaloClient } from "../bot/zalo/zalo-client.js";
 import { pollZalo } from "../bot/zalo/zalo-polling.js";
 import { configFromEnvOrExit } from "../config.js";
+import { ConsoleAudit } from "../console/audit.js";
+import { registerConsole } from "../console/server.js";
+import { ConsoleSessions } from "../console/sessions.js";
+import { mayUseConsole } from "../console/viewer.js";
 import { articleText } from "../knowledge/answer/article-text.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { createGroundedModel, phrase } from "../knowledge/answer/grounded.js";
@@ -24,6 +27,8 @@ import { redisIndexChannel } from "../knowledge/index/live-index.js";
 import { createLogger } from "../logger.js";
 import { createDutyDesk } from "../workers/directory/duty.js";
 import { InvitationDesk } from "../workers/directory/invitations.js";
+import { SIGN_IN_LINK_TTL_MS, SignInLinks, signInUrl } from "../workers/directory/sign-in-links.js";
+import { isBound } from "../workers/routing/schema.js";
 import { createTipRuntime } from "../workers/runtime.js";
 import { SenderRateLimiter } from "../workers/tip/sender-key.js";
 import { chatStreamsFor, mediaSignerFor, messengersFor, senderSaltFor } from "./channels.js";
@@ -101,6 +106,15 @@ const invitations =
     }),
   });
 const duty = database && createDutyDesk({ db: database.db, logger, onChange: announce });
+// The console: one-time links from /dangnhap (or `npm run directory -- console-link`), sessions
+// in Redis, authorised from the directory at every request. It needs the directory's database.
+const consoleConfig = database && config.console;
+const links = new SignInLinks(runtime.redis, config.tips.prefix);
+const viewers = {
+  routing: runtime.routing,
+  ...(database && { db: database.db }),
+  ...(invitations && { invitations }),
+};
 // Messages to other chats than the one speaking (an invitation's minter, a released holder).
 const outgoing = messengersFor(config, { media, ...streams }).router;
 const dialogue = new Dialogue({
@@ -138,6 +152,17 @@ const dialogue = new Dialogue({
       logger.warn({ channel: to.channel, err: (err as Error).message }, "could not tell another chat");
     }
   },
+  ...(consoleConfig && {
+    signIn: async (chat: { channel: "telegram" | "zalo" | "web"; chatId: string }) => {
+      if (chat.channel === "web" || !(await mayUseConsole(viewers, chat))) return undefined;
+      const { token } = await links.mint({
+        kind: "chat",
+        channel: chat.channel,
+        chatId: String(chat.chatId),
+      });
+      return { url: signInUrl(consoleConfig.baseUrl, token), minutes: SIGN_IN_LINK_TTL_MS / 60_000 };
+    },
+  }),
   // For the invitation's deep link t.me/<bot>?start=<code>, known once the bot is initialised.
   botUsername: (): string | undefined => (bot?.isInited() ? bot.botInfo.username : undefined),
 });
@@ -190,8 +215,33 @@ const server = createHttpServer({
     }),
 });
 if (config.http.admin) await registerQueueBoard(server, runtime.queues, config.http.admin);
+if (consoleConfig && database) {
+  const demo = config.web?.demoOfficers;
+  await registerConsole(server, {
+    logger,
+    sessions: new ConsoleSessions(runtime.redis, config.tips.prefix),
+    links,
+    viewers,
+    routing: runtime.routing,
+    triage: runtime.triage,
+    store: runtime.store,
+    audit: new ConsoleAudit(database.db, logger),
+    photoKey: salt,
+    secureCookies: consoleConfig.secureCookies,
+    // WEB_DEMO_OFFICERS=true (refused in production): sign in as one of the example's officers.
+    ...(demo && {
+      demo: {
+        people: () => [
+          { id: "admin", name: "Quản trị viên tỉnh (thử)", role: "province-admin" },
+          ...runtime.routing.contacts
+            .filter(isBound)
+            .map((c) => ({ id: c.id, name: c.name, role: "police-contact" })),
+        ],
+      },
+    }),
+  });
+} else if (config.console) logger.warn("the console needs the directory's database: it is off");
 if (config.web) {
-  const demo = streams.demo;
   await registerWebChat(server, {
     dialogue,
     outbox: streams.web,
@@ -200,9 +250,6 @@ if (config.web) {
     embedOrigins: config.web.embedOrigins,
     cookieSecret: cookieSecretFrom(salt),
     languageOf: (chatId) => dialogue.languageOf({ channel: "web", chatId }),
-    ...(demo && {
-      extend: demoOfficerRoutes({ dialogue, routing: runtime.routing, inbox: demo, tips: runtime.store }),
-    }),
   });
 }
 await server.listen({ port: config.http.port, host: config.http.host });
@@ -230,10 +277,12 @@ function startBanner(otherDemos: number): string {
   const rows: [string, string][] = [
     ["Web chat", config.web ? `${base}/` : "off (WEB_CHAT=false)"],
     [
-      "Officer demo",
-      config.web?.demoOfficers
-        ? `${base}/canbo.html (shows every tip to whoever opens it)`
-        : "off (WEB_DEMO_OFFICERS=true to try the officers' side)",
+      "Console",
+      !consoleConfig
+        ? "off (CONSOLE=false, or no directory database)"
+        : config.web?.demoOfficers
+          ? `${base}/console/ (demo: sign in as any example officer, no link needed)`
+          : `${base}/console/ (sign in: /dangnhap to the bot, or npm run directory -- console-link)`,
     ],
     [
       "Queues, metrics",

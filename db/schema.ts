@@ -423,6 +423,27 @@ export const tipOutcomes = pgTable(
   ],
 );
 
+/**
+ * The console's audit: every sign-in (and refused one), every view of a tip and every action
+ * taken there, allowed or refused. `actor` is a person id, `contact:<id>` for a contact bound
+ * without a person, `operator` for a link from the command line, or `unknown`; never a chat id.
+ * `tipId` names the tip looked at (tips hold nothing about their tipster).
+ */
+export const consoleAudit = pgTable(
+  "console_audit",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    actor: text().notNull(),
+    action: text().notNull(),
+    tipId: uuid(),
+    allowed: boolean().notNull(),
+    /** Why it was refused, the filters of a list or export, the outcome of a close. */
+    detail: jsonb(),
+  },
+  (t) => [index("console_audit_at_idx").on(t.at), index("console_audit_tip_idx").on(t.tipId)],
+);
+
 /** Every table, for `drizzle({ schema })`. */
 export const schema = {
   provinces,
@@ -441,6 +462,7 @@ export const schema = {
   invitations,
   dutyStatus,
   tipOutcomes,
+  consoleAudit,
 };
 
 /** The schema's type, for the typed database. */

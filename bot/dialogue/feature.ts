@@ -81,6 +81,14 @@ export interface DialogueDeps {
    * holder of a contact slot. Failures are the sender's to log; the dialogue goes on.
    */
   readonly tell?: (to: ChatAddress, text: string) => Promise<void>;
+  /**
+   * A one-time sign-in link to the console for the person behind `chat` (`/dangnhap`), or
+   * undefined when the directory knows nobody there. Without it the command says the console
+   * is not available here.
+   */
+  readonly signIn?: (
+    chat: ChatAddress,
+  ) => Promise<{ readonly url: string; readonly minutes: number } | undefined>;
 }
 
 /** One turn of one chat, as a feature's handlers see it: they may change the session. */

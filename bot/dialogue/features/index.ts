@@ -9,6 +9,7 @@ import { menuFeature } from "./menu.js";
 import { officerFeature } from "./officer.js";
 import { profileFeature } from "./profile.js";
 import { reportFeature } from "./report.js";
+import { signInFeature } from "./sign-in.js";
 import { statusFeature } from "./status.js";
 import { tipsterAnswerFeature } from "./tipster-answer.js";
 
@@ -28,6 +29,7 @@ export const FEATURES: readonly Feature[] = [
   dutyRosterFeature,
   joinFeature,
   inviteFeature,
+  signInFeature,
   profileFeature,
   aboutFeature,
   askFeature,
