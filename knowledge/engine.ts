@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { OpenAIEmbeddings } from "@langchain/openai";
+import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { DocumentLoadError } from "./errors.js";
@@ -15,7 +17,7 @@ import {
   KnowledgeIndex,
   type UpdateReport,
 } from "./index/knowledge-index.js";
-import { type IndexChannel, LiveIndex } from "./index/live-index.js";
+import { type IndexChannel, LiveIndex, redisIndexChannel } from "./index/live-index.js";
 import { discoverSources } from "./load/sources.js";
 
 /** The embedding provider the configuration asks for: an endpoint if configured, else offline. */
@@ -33,6 +35,41 @@ export function embeddingProviderFor(knowledge: Config["knowledge"]): EmbeddingP
         configuration: { baseURL: e.baseURL },
       }),
   };
+}
+
+/**
+ * What the index is built from when no path is given (`npm run ingest`, the first start, the
+ * document library's rebuilds): the shipped corpus (KNOWLEDGE_DIR) and, once it exists, the
+ * document library (KNOWLEDGE_UPLOADS_DIR), so that no build drops the documents admins uploaded.
+ */
+export function defaultSourcePaths(
+  knowledge: Pick<Config["knowledge"], "corpusDir" | "uploadsDir">,
+): string[] {
+  return existsSync(knowledge.uploadsDir)
+    ? [knowledge.corpusDir, knowledge.uploadsDir]
+    : [knowledge.corpusDir];
+}
+
+/**
+ * Tells the running processes that `version` is current, over a short-lived Redis connection
+ * (for commands; a process that has a connection uses `redisIndexChannel(...).announce`).
+ * Fails fast (2 s) when Redis cannot be reached: callers treat it as best effort, since the
+ * processes also read the pointer every 30 s.
+ */
+export async function announceIndexVersion(redisUrl: string, prefix: string, version: string): Promise<void> {
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    await redisIndexChannel(redis, prefix).announce(version);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export interface IngestResult extends UpdateReport {
@@ -113,7 +150,7 @@ async function buildIfNone(
   const provider = embeddingProviderFor(knowledge);
   // Replicas starting together on one INDEX_DIR: the build's lock makes the later ones find the
   // first one's version unchanged.
-  const report = await ingestVersion([knowledge.corpusDir], knowledge.indexDir, provider, {
+  const report = await ingestVersion(defaultSourcePaths(knowledge), knowledge.indexDir, provider, {
     allowFailures: true,
   });
   if (report.published) onBuild?.(report);

@@ -2,19 +2,18 @@
  * npm run ingest -- [--rebuild] [--index <dir>] [<path>...]
  * npm run ingest -- --rollback [--index <dir>]
  *
- * Builds a new version of the index from files and folders (default: KNOWLEDGE_DIR) beside the
- * live one, makes it current once it reads back and answers, and tells the running processes
+ * Builds a new version of the index from files and folders (default: KNOWLEDGE_DIR and, once
+ * it exists, the document library KNOWLEDGE_UPLOADS_DIR) beside the live one, makes it current
+ * once it reads back and answers, and tells the running processes
  * (Redis at REDIS_URL, key prefix QUEUE_PREFIX); those it cannot reach read the pointer within
  * 30 s anyway. A file that fails to load, an empty or unreadable build publishes nothing (exit 1)
  * and the running processes keep the index they have. `--rollback` makes the previous version
  * current again.
  */
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
 import { parseConfig } from "../../config.js";
-import { embeddingProviderFor, ingestVersion } from "../engine.js";
+import { announceIndexVersion, defaultSourcePaths, embeddingProviderFor, ingestVersion } from "../engine.js";
 import { rollbackVersion } from "../index/index-versions.js";
-import { redisIndexChannel } from "../index/live-index.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,23 +28,13 @@ const indexDir = values.index ?? config.knowledge.indexDir;
 
 /** Tells the running processes; best effort, as the processes also poll the pointer. */
 async function announce(version: string): Promise<void> {
-  const redis = new Redis(config.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  redis.on("error", () => undefined);
   try {
-    await redis.connect();
-    await redisIndexChannel(redis, config.tips.prefix).announce(version);
+    await announceIndexVersion(config.redisUrl, config.tips.prefix, version);
     console.log(`announced ${version} to the running processes (key prefix "${config.tips.prefix}")`);
   } catch (e) {
     console.error(
       `! could not announce it on Redis (${(e as Error).message}): the running processes load it within 30 s`,
     );
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -55,7 +44,7 @@ try {
     console.log(`${indexDir}: back to ${version} (from ${previous})`);
     await announce(version);
   } else {
-    const paths = positionals.length > 0 ? positionals : [config.knowledge.corpusDir];
+    const paths = positionals.length > 0 ? positionals : defaultSourcePaths(config.knowledge);
     const started = performance.now();
     const report = await ingestVersion(paths, indexDir, embeddingProviderFor(config.knowledge), {
       rebuild: values.rebuild,

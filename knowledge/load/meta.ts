@@ -1,7 +1,7 @@
 import { basename, extname } from "node:path";
 import { z } from "zod";
 import { removeDiacritics } from "../../text/normalize.js";
-import type { DocumentMeta } from "../document.js";
+import type { DocumentMeta, GivenArticle } from "../document.js";
 
 /** YAML turns `2021-12-28` into a Date; documents want the ISO day back. */
 const isoDay = z.preprocess(
@@ -44,6 +44,14 @@ export const metaFieldsSchema = z.object({
    * Any YAML value is accepted: a note never makes a file fail to load.
    */
   note: z.unknown().optional(),
+  /**
+   * Split the text at its "Điều N." lines even though it has fewer than the three the chunker
+   * needs to read it as a legal text, so that a short decision's one or two articles are cited
+   * as articles, not as sections. The text before the first article is then not indexed (the
+   * metadata is still read from it). Read from a folder's `manifest.json`, where the document
+   * library sets it for such uploads; default off.
+   */
+  split_articles: z.boolean().optional(),
 });
 export type MetaFields = z.infer<typeof metaFieldsSchema>;
 
@@ -65,6 +73,40 @@ export function detectSymbol(text: string): string | undefined {
       text.slice(0, 3000),
     );
   return m?.[1];
+}
+
+/** An article heading found in a text: "Điều 1. Phạm vi điều chỉnh" → {number: "1", title: "Phạm vi điều chỉnh"}. */
+export interface DetectedArticle {
+  readonly number: string;
+  readonly title: string;
+}
+
+/** "Điều 7." at the start of a line (Markdown marks stripped), as the legal chunker reads it. */
+const ARTICLE_LINE = /^Điều\s+(\d+[a-zđ]?)\s*[.:]?\s*(.*)$/u;
+const articleLine = (line: string) => ARTICLE_LINE.exec(line.replace(/^#{1,6}\s+|[*_]/g, "").trim());
+
+/** The article headings of a text, in order. */
+export function detectArticles(text: string): DetectedArticle[] {
+  const found: DetectedArticle[] = [];
+  for (const line of text.split("\n")) {
+    const m = articleLine(line);
+    if (m) found.push({ number: m[1] as string, title: (m[2] as string).trim() });
+  }
+  return found;
+}
+
+/**
+ * The text cut at its article headings (see `split_articles`): each piece is the heading line
+ * and the lines up to the next one; the text before the first heading is left out.
+ */
+export function splitArticles(text: string): GivenArticle[] {
+  const articles: Array<{ id: string; lines: string[] }> = [];
+  for (const line of text.split("\n")) {
+    const m = articleLine(line);
+    if (m) articles.push({ id: m[1] as string, lines: [line.trim()] });
+    else articles.at(-1)?.lines.push(line);
+  }
+  return articles.map((a) => ({ id: a.id, text: a.lines.join("\n").trim() }));
 }
 
 /** First meaningful line, as a fallback title. */

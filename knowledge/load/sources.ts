@@ -5,7 +5,7 @@ import type { LoadedDocument } from "../document.js";
 import { DocumentLoadError } from "../errors.js";
 import { LOADERS } from "./formats.js";
 import { readManifest } from "./manifest.js";
-import type { MetaFields } from "./meta.js";
+import { type MetaFields, splitArticles } from "./meta.js";
 
 /** Bump when loading or chunking changes, so that every file is re-indexed once. */
 export const PIPELINE_VERSION = 1;
@@ -107,7 +107,12 @@ export async function loadSource(file: SourceFile): Promise<LoadedDocument[]> {
   const loader = LOADERS[extname(file.path).toLowerCase()];
   if (!loader) throw new DocumentLoadError(file.path, "unsupported file type");
   try {
-    return await loader(file.bytes, file.path, file.manifest);
+    const docs = await loader(file.bytes, file.path, file.manifest);
+    if (!file.manifest?.split_articles) return docs;
+    return docs.map((doc) => {
+      const articles = doc.articles ? [] : splitArticles(doc.text);
+      return articles.length > 0 ? { meta: doc.meta, text: "", articles } : doc;
+    });
   } catch (e) {
     if ((e as Error).name === "DocumentLoadError") throw e;
     throw new DocumentLoadError(file.path, (e as Error).message, { cause: e });
