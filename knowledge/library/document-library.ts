@@ -5,7 +5,7 @@ import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../logger.js";
-import { embeddingProviderFor, ingestVersion } from "../engine.js";
+import { defaultSourcePaths, embeddingProviderFor, ingestVersion } from "../engine.js";
 import type { IndexChannel } from "../index/live-index.js";
 import { type AuditAction, appendAudit } from "./audit.js";
 import {
@@ -66,7 +66,6 @@ export interface DocumentLibraryEvents {
 
 interface Pending {
   readonly action: AuditAction;
-  readonly target: string;
   readonly by: string;
   readonly audit?: { status: string; replacedBy?: string };
   /** Changes the folder, as `by` (checked). */
@@ -157,7 +156,7 @@ export class DocumentLibrary extends EventEmitter<DocumentLibraryEvents> {
    * @throws LibraryChangeFailedError the build was refused: the upload is back in staging
    */
   confirm(uploadId: string, options: ConfirmOptions, by: string): Promise<LibraryChange> {
-    return this.#submit("confirm", uploadId, by, undefined, async (checkedBy) => {
+    return this.#submit("confirm", by, undefined, async (checkedBy) => {
       const upload = await findStaged(this.dir, uploadId, this.#now(), this.#ttl);
       if (!upload) throw new UnknownUploadError(uploadId);
       return applyConfirm(this.#context(), upload, options, checkedBy);
@@ -187,7 +186,7 @@ export class DocumentLibrary extends EventEmitter<DocumentLibraryEvents> {
     by: string,
   ): Promise<LibraryChange> {
     const audit = { status, ...(replacement.replacedBy && { replacedBy: replacement.replacedBy }) };
-    return this.#submit("set-status", id, by, audit, (checkedBy) =>
+    return this.#submit("set-status", by, audit, (checkedBy) =>
       applyStatus(this.#context(), id, { status, ...replacement }, checkedBy),
     );
   }
@@ -198,7 +197,7 @@ export class DocumentLibrary extends EventEmitter<DocumentLibraryEvents> {
    * @throws LibraryChangeFailedError the build was refused: the document is back
    */
   remove(id: string, by: string): Promise<LibraryChange> {
-    return this.#submit("remove", id, by, undefined, () => applyRemove(this.#context(), id));
+    return this.#submit("remove", by, undefined, () => applyRemove(this.#context(), id));
   }
 
   /** Resolves once every change asked for so far is published or undone. */
@@ -208,7 +207,6 @@ export class DocumentLibrary extends EventEmitter<DocumentLibraryEvents> {
 
   #submit(
     action: AuditAction,
-    target: string,
     by: string,
     audit: Pending["audit"],
     apply: Pending["apply"],
@@ -221,7 +219,7 @@ export class DocumentLibrary extends EventEmitter<DocumentLibraryEvents> {
         reject(e);
         return;
       }
-      this.#pending.push({ action, target, by: checked, ...(audit && { audit }), apply, resolve, reject });
+      this.#pending.push({ action, by: checked, ...(audit && { audit }), apply, resolve, reject });
       // Synchronously the first change starts a build on its own; those submitted while it
       // runs wait and go together into the next one.
       this.#draining ??= this.#drain().finally(() => {
@@ -261,7 +259,8 @@ export class DocumentLibrary extends EventEmitter<DocumentLibraryEvents> {
       const k = this.#opts.knowledge;
       let result: { version: string; published: boolean };
       try {
-        result = await ingestVersion([k.corpusDir, this.dir], k.indexDir, embeddingProviderFor(k));
+        // The same paths as `npm run ingest` with none given: the index keys files by path.
+        result = await ingestVersion(defaultSourcePaths(k), k.indexDir, embeddingProviderFor(k));
       } catch (cause) {
         const reasons = (cause as { reasons?: string[] }).reasons ?? [(cause as Error).message];
         for (const { done } of [...applied].reverse()) await done.undo();
