@@ -15,8 +15,9 @@ import {
   type Passage,
 } from "../retrieve/hybrid-search.js";
 import { conceptCredit, expandConcepts, lacksSanction, missingConcepts, offTopic } from "../text/concepts.js";
+import { type BriefOptions, briefQuote, DEFAULT_BRIEF, withoutAsking } from "./brief.js";
 import { basisLine, type Citation, citationOf } from "./citation.js";
-import { questionShape } from "./question-kind.js";
+import { type QuestionShape, questionShape } from "./question-kind.js";
 import { referralsFor } from "./referral.js";
 import { DEFAULT_SHAPE, type ShapeOptions, shapeAnswer } from "./shape.js";
 
@@ -42,8 +43,10 @@ export interface AnswerOptions {
   readonly k: number;
   /** Passages quoted in the answer text when it is not shaped. Default 1. */
   readonly quoted: number;
-  /** Characters of quoted text per passage (about 80 words). Default 450. */
+  /** Characters of quoted text per passage (about 80 words) when `brief` is null. Default 450. */
   readonly maxQuote: number;
+  /** How short a quote is when no shape applies (see `briefQuote`); null quotes up to `maxQuote`. */
+  readonly brief: BriefOptions | null;
   /**
    * Minimum share of the question's weight found in the best passage; below it the answer
    * abstains. Default 0.45.
@@ -83,6 +86,7 @@ export const DEFAULT_ANSWER: AnswerOptions = {
   k: 5,
   quoted: 1,
   maxQuote: 450,
+  brief: DEFAULT_BRIEF,
   minCoverage: 0.45,
   foldedMargin: 0.15,
   strongCoverage: 0.6,
@@ -160,6 +164,18 @@ export function answeringPassage(
   passages: readonly Passage[],
   options: AnswerOptions,
 ): Passage | null {
+  return answeringPassages(index, question, q, passages, options)[0] ?? null;
+}
+
+/** Every passage of the top `candidates` that answers (see `answeringPassage`), in rank order. */
+export function answeringPassages(
+  index: KnowledgeIndex,
+  question: string,
+  q: QuestionWeights,
+  passages: readonly Passage[],
+  options: AnswerOptions,
+): Passage[] {
+  const found: Passage[] = [];
   for (const p of passages.slice(0, options.candidates)) {
     const context = index.contextText(p.chunk);
     // The question's words for a concept the passage names in the law's words count as found.
@@ -172,9 +188,42 @@ export function answeringPassage(
         offTopic(question, p.chunk.headings.join("\n")))
     )
       continue;
-    return p;
+    found.push(p);
   }
-  return null;
+  return found;
+}
+
+/** How much a passage's rank below the first answering one costs its quote's score. */
+const RANK_COST = 0.05;
+
+/**
+ * The short quote (see `briefQuote`) of the answering passage whose best sentence answers
+ * best, a rank costing `RANK_COST`: the first passage may share the question's words while
+ * the sentence with the figure asked is in the next one.
+ */
+function briefOf(
+  index: KnowledgeIndex,
+  asked: string,
+  shape: QuestionShape,
+  answering: readonly Passage[],
+  options: BriefOptions,
+): { text: string; passage: Passage } {
+  const q = index.questionWeights(asked);
+  let chosen: { text: string; passage: Passage; score: number } | null = null;
+  answering.forEach((passage, rank) => {
+    const quote = briefQuote(q, passage.chunk.text, contextOf(index, passage), shape, options);
+    const score = quote.score - rank * RANK_COST;
+    if (!chosen || score > chosen.score) chosen = { text: quote.text, passage, score };
+  });
+  const found = chosen as { text: string; passage: Passage } | null;
+  if (!found) throw new Error("briefOf needs an answering passage");
+  return found;
+}
+
+/** What a passage's chunk is read under: its document's names and its headings. */
+function contextOf(index: KnowledgeIndex, p: Passage): string {
+  const all = index.contextText(p.chunk);
+  return all.slice(0, all.length - p.chunk.text.length);
 }
 
 /** The full text of a passage's article (its chunks joined), for "Xem nguồn". */
@@ -216,38 +265,34 @@ export async function answerQuestion(
   const pool = await hybridSearch(index, expanded, Math.max(options.k, 10), options.search);
   const passages = pool.slice(0, options.k);
   const q = index.questionWeights(question);
-  const best = answeringPassage(index, question, q, passages, options);
+  const answering = answeringPassages(index, question, q, passages, options);
+  const best = answering[0];
   if (!best) {
     const body = [tl(lang, "answer.abstain"), ...referralsFor(question, lang)].join("\n");
     return { answer: body, body, basis: null, abstained: true, citations: [], detail: null, passages };
   }
-  const shaped = options.shape
-    ? shapeAnswer(
-        index,
-        question,
-        index.questionWeights(expanded),
-        questionShape(question),
-        pool,
-        options.shape,
-      )
-    : null;
+  const shape = questionShape(question);
+  const qx = index.questionWeights(expanded);
+  const shaped = options.shape ? shapeAnswer(index, question, qx, shape, pool, options.shape) : null;
   const lines: Array<{ text: string; passage: Passage }> = shaped
     ? [...shaped.lines]
-    : passages
-        // Quote the answering passage and the next ones that are nearly as strong.
-        .filter(
-          (p) =>
-            p === best ||
-            (passages.indexOf(p) > passages.indexOf(best) &&
-              evidence(index, q, p) >= Math.max(options.minCoverage, 0.8 * evidence(index, q, best))),
-        )
-        .slice(0, options.quoted)
-        .map((p) => ({
-          text: bestSentences(q, p.chunk.text, options.maxQuote)
-            .replace(/\s*\([^()]{0,120}\)/gu, "")
-            .replace(/^Theo (?:quy định (?:tại|của) )?[^,]{0,80},\s*/u, ""),
-          passage: p,
-        }));
+    : options.brief
+      ? [briefOf(index, withoutAsking(expanded), shape, answering, options.brief)]
+      : passages
+          // Quote the answering passage and the next ones that are nearly as strong.
+          .filter(
+            (p) =>
+              p === best ||
+              (passages.indexOf(p) > passages.indexOf(best) &&
+                evidence(index, q, p) >= Math.max(options.minCoverage, 0.8 * evidence(index, q, best))),
+          )
+          .slice(0, options.quoted)
+          .map((p) => ({
+            text: bestSentences(q, p.chunk.text, options.maxQuote)
+              .replace(/\s*\([^()]{0,120}\)/gu, "")
+              .replace(/^Theo (?:quy định (?:tại|của) )?[^,]{0,80},\s*/u, ""),
+            passage: p,
+          }));
   // Passages quoted that retrieval did not rank (a list's article, an age rule) are cited after it.
   const cited = [...passages];
   for (const { passage } of lines)

@@ -1,4 +1,4 @@
-import { foldKey, words } from "../../text/normalize.js";
+import { foldKey, hasDiacritics, words } from "../../text/normalize.js";
 
 /**
  * What a question asks for, which decides the answer's first words: a list of items, a number
@@ -65,6 +65,23 @@ const WHEN = [
 ];
 const WHO = ["ai", "co quan nao", "don vi nao", "nguoi nao", "cap nao", "tham quyen"];
 
+/** Nouns a count is asked of: "mấy người", "may lan". */
+const COUNTED = "nguoi|lan|ngay|nam|gio|thang|tuan|buoi|tieng|phut|con|chiec|cai|km|met|xe|truong|lop";
+
+/**
+ * Whether a question asks "mấy …" (how many): written with its marks, or without them before a
+ * counted noun — "may" alone is as often "máy" (xe máy, thang máy).
+ */
+function countAsked(question: string, line: string): boolean {
+  if (/(?:^|[^\p{L}])mấy(?![\p{L}])/iu.test(question.normalize("NFC"))) return true;
+  return (
+    new RegExp(` (?<!xe |gan |thang |dong |nha )may (?:${COUNTED}) `).test(line) && !hasDiacritics(question)
+  );
+}
+
+/** "tháng mấy", "ngày mấy": a date, asked with "mấy" (with its marks: "thang may" may be a lift). */
+const dateAsked = (question: string) => /(?:tháng|ngày|năm) mấy(?![\p{L}])/iu.test(question.normalize("NFC"));
+
 /** Reads a question's kind from its wording (with or without diacritics). */
 export function questionShape(question: string): QuestionShape {
   const folded = words(question).map(foldKey);
@@ -85,9 +102,9 @@ export function questionShape(question: string): QuestionShape {
         : null;
   const kind: QuestionKind = has(line, LIST)
     ? "list"
-    : has(line, NUMBER)
+    : has(line, NUMBER) || (countAsked(question, line) && !dateAsked(question))
       ? "number"
-      : has(line, WHEN)
+      : has(line, WHEN) || dateAsked(question)
         ? "when"
         : has(line, WHO)
           ? "who"
