@@ -44,9 +44,9 @@ export function createTipDetail({ me, announce, onChanged }) {
 
   function renderHead(tip) {
     const rows = [
-      ["Trạng thái", STATE_LABEL[tip.state] ?? tip.state],
+      ["Trạng thái", tip.stateLabel ?? STATE_LABEL[tip.state] ?? tip.state],
       ["Loại sự việc", tip.categoryLabel ?? tip.category],
-      ["Mức khẩn cấp", tip.urgency === "khan-cap" ? "Khẩn cấp" : "Bình thường"],
+      ["Mức khẩn cấp", tip.urgencyLabel ?? (tip.urgency === "khan-cap" ? "Khẩn cấp" : "Bình thường")],
       ["Xã/phường", tip.communeName],
       ["Trường", tip.schoolName],
       ["Nơi xảy ra", tip.place],
@@ -118,7 +118,14 @@ export function createTipDetail({ me, announce, onChanged }) {
                   e.who ? ` · ${e.who}` : "",
                 ),
                 h("strong", {}, e.label ?? e.action),
-                e.detail ? h("p", { class: "said" }, e.detail) : "",
+                // What the officer asked and the tipster answered, as said; other details as notes.
+                e.detail
+                  ? h(
+                      "p",
+                      { class: e.action === "asked" || e.action === "answered" ? "said" : "note" },
+                      e.detail,
+                    )
+                  : "",
               ),
             ),
           ),
@@ -205,7 +212,7 @@ export function createTipDetail({ me, announce, onChanged }) {
               id: "ask-question",
               name: "question",
               rows: "3",
-              maxlength: "1000",
+              maxlength: "2000",
               required: true,
             }),
             h(
@@ -245,7 +252,7 @@ export function createTipDetail({ me, announce, onChanged }) {
               "div",
               { class: "field" },
               h("label", { for: "forward-note" }, "Ghi chú (không bắt buộc)"),
-              h("textarea", { id: "forward-note", name: "note", rows: "2", maxlength: "500" }),
+              h("textarea", { id: "forward-note", name: "note", rows: "2", maxlength: "1000" }),
             ),
           ],
           "Chuyển tiếp",
@@ -346,8 +353,17 @@ export function createTipDetail({ me, announce, onChanged }) {
       shown.timeline = timelineKey;
       renderTimeline(entries);
       if (announceNew && entries.length > timelineLength && timelineLength > 0) {
-        const e = entries[entries.length - 1];
-        announce(`Tin báo ${tip.caseCode}: ${e.label ?? e.action}${e.who ? ` (${e.who})` : ""}.`);
+        // Said aloud: the tipster's answer first, else the newest step that is not a delivery.
+        const added = entries.slice(timelineLength);
+        const answer = added.findLast((e) => e.action === "answered");
+        const step = added.findLast((e) => e.action !== "delivered" && e.action !== "routed");
+        if (answer) announce(`Người báo tin đã trả lời về tin báo ${tip.caseCode}: ${answer.detail ?? ""}`);
+        else if (step)
+          announce(
+            `Tin báo ${tip.caseCode}: ${step.label ?? step.action}${step.who ? ` (${step.who})` : ""}.`,
+          );
+        // The confirmation of the officer's last action is old news now.
+        done.textContent = "";
       }
       timelineLength = entries.length;
     }
