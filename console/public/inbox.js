@@ -148,7 +148,7 @@ export function mountInbox(section, { me, announce }) {
     // The state is shown when it differs from the tab's (a tip that changed since).
     const tab = form.elements.status.value;
     if (tip.state !== tab)
-      badges.push(h("span", { class: "badge state" }, STATE_LABEL[tip.state] ?? tip.state));
+      badges.push(h("span", { class: "badge state" }, tip.stateLabel ?? STATE_LABEL[tip.state] ?? tip.state));
     if (tip.state === "closed" && tip.outcomeLabel)
       badges.push(h("span", { class: "badge state" }, tip.outcomeLabel));
     entry.age.textContent = timeAgo(tip.createdAt);
