@@ -9,6 +9,8 @@ import { countTable } from "./tables.js";
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#6b7583"];
 const INK = "#1b1f24";
 const GRID = "#d5dbe2";
+/** A chart of communes or schools draws at most this many bars. */
+const TOP = 15;
 
 function setChartDefaults(Chart) {
   Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
@@ -53,12 +55,17 @@ export function mountDashboard(section, { me }) {
    * A chart in a figure: a caption, the canvas (role img, named by `description`) and the same
    * numbers as a table under "Bảng số liệu".
    */
-  function chartFigure({ id, title, description, config, table, wide = false, size = "" }) {
+  function chartFigure({ id, title, note, description, config, table, wide = false, size = "" }) {
     const canvas = h("canvas", { id: `chart-${id}`, role: "img", "aria-label": `${title}. ${description}` });
     const figure = h(
       "figure",
       { class: `chart${wide ? " wide" : ""}`, "aria-labelledby": `cap-${id}` },
-      h("figcaption", { id: `cap-${id}` }, title),
+      h(
+        "figcaption",
+        { id: `cap-${id}` },
+        title,
+        note ? h("span", { class: "fine chart-note" }, ` — ${note}`) : "",
+      ),
       Chart && config ? h("div", { class: `canvas ${size}` }, canvas) : "",
       Chart && config ? h("details", {}, h("summary", {}, "Bảng số liệu"), table) : table,
     );
@@ -133,16 +140,20 @@ export function mountDashboard(section, { me }) {
       }),
     });
 
-    const countsFigure = (id, title, items, rowHeader, opts = {}) =>
-      chartFigure({
+    /** A bar chart of counts; of many places, the TOP with most tips (the table keeps them all). */
+    const countsFigure = (id, title, items, rowHeader, opts = {}) => {
+      const many = opts.horizontal && items.length > TOP;
+      const drawn = many ? [...items].sort((a, b) => b.count - a.count).slice(0, TOP) : items;
+      return chartFigure({
         id,
         title,
-        description: items.length ? spoken(items) : "Không có số liệu.",
-        size: opts.horizontal ? heightFor(items.length) : "",
-        config: items.length
+        note: many ? `${TOP} nơi nhiều tin báo nhất; bảng số liệu có đủ ${items.length} nơi.` : undefined,
+        description: drawn.length ? spoken(drawn) : "Không có số liệu.",
+        size: opts.horizontal ? heightFor(drawn.length) : "",
+        config: drawn.length
           ? barConfig(
-              items.map((i) => i.label),
-              items.map((i) => i.count),
+              drawn.map((i) => i.label),
+              drawn.map((i) => i.count),
               { label: "Số tin báo", ...opts },
             )
           : undefined,
@@ -155,6 +166,7 @@ export function mountDashboard(section, { me }) {
             })
           : h("p", { class: "fine" }, "Không có số liệu."),
       });
+    };
 
     const communes = d.byCommune ?? [];
     const schools = d.bySchool ?? [];
