@@ -109,7 +109,7 @@ const duty = database && createDutyDesk({ db: database.db, logger, onChange: ann
 // The console: one-time links from /dangnhap (or `npm run directory -- console-link`), sessions
 // in Redis, authorised from the directory at every request. It needs the directory's database.
 const consoleConfig = database && config.console;
-const links = new SignInLinks(runtime.redis, config.tips.prefix);
+const links = new SignInLinks(runtime.redis, config.tips.prefix, salt);
 const viewers = {
   routing: runtime.routing,
   ...(database && { db: database.db }),
@@ -155,7 +155,7 @@ const dialogue = new Dialogue({
   ...(consoleConfig && {
     signIn: async (chat: { channel: "telegram" | "zalo" | "web"; chatId: string }) => {
       if (chat.channel === "web" || !(await mayUseConsole(viewers, chat))) return undefined;
-      const { token } = await links.mint({
+      const { token } = links.mint({
         kind: "chat",
         channel: chat.channel,
         chatId: String(chat.chatId),
@@ -227,6 +227,7 @@ if (consoleConfig && database) {
     store: runtime.store,
     audit: new ConsoleAudit(database.db, logger),
     photoKey: salt,
+    reports: { db: database.db, store: runtime.store, routing: runtime.routing },
     secureCookies: consoleConfig.secureCookies,
     // WEB_DEMO_OFFICERS=true (refused in production): sign in as one of the example's officers.
     ...(demo && {

@@ -2,20 +2,13 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { t } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { SignInLinks } from "../workers/directory/sign-in-links.js";
+import type { ReportDeps } from "../workers/outcomes/report.js";
 import type { Routing } from "../workers/routing/routing-table.js";
 import type { TipStore } from "../workers/tip/tip-store.js";
 import type { Triage } from "../workers/triage.js";
 import type { ConsoleAudit } from "./audit.js";
 import type { ConsoleSessions } from "./sessions.js";
 import type { Viewer, ViewerDeps } from "./viewer.js";
-
-/** The dashboard's and the report's figures (workers/outcomes/report.ts), scoped by the caller. */
-export interface ConsoleStatistics {
-  dashboard(query: StatisticsScope): Promise<unknown>;
-  report(query: StatisticsScope): Promise<unknown>;
-  xlsx(report: unknown): Promise<Buffer>;
-  csv(report: unknown): string;
-}
 
 /** A period (Vietnam days, both inclusive) and the area a viewer may see. */
 export interface StatisticsScope {
@@ -42,7 +35,8 @@ export interface ConsoleDeps {
   readonly audit: ConsoleAudit;
   /** Signs photo URLs (derived from the sender salt). */
   readonly photoKey: Buffer;
-  readonly statistics?: ConsoleStatistics;
+  /** The statistics rows' database, for the dashboard and the report (absent: they answer 503). */
+  readonly reports?: ReportDeps;
   /** Send the cookie only over HTTPS. */
   readonly secureCookies: boolean;
   readonly demo?: ConsoleDemo;

@@ -7,7 +7,7 @@ import { CATEGORIES, OUTCOMES } from "../workers/tip/tip.js";
 import { COOKIE, type ConsoleDeps, fail, viewerOf } from "./context.js";
 import { resolveViewer } from "./viewer.js";
 
-const tokenSchema = z.object({ token: z.string().max(100) }).strict();
+const tokenSchema = z.object({ token: z.string().max(600) }).strict();
 const demoSchema = z.object({ id: z.string().max(80) }).strict();
 
 /**

@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
+import type { ReportDeps } from "../workers/outcomes/report.js";
+import { dashboard, periodicReport } from "../workers/outcomes/report.js";
+import { reportCsv, reportXlsx } from "../workers/outcomes/report-export.js";
 import { type ConsoleDeps, fail, type StatisticsScope, viewerOf } from "./context.js";
 import type { Viewer } from "./viewer.js";
 
@@ -59,44 +62,54 @@ export function statisticsRoutes(deps: ConsoleDeps) {
       req: Parameters<typeof viewerOf>[0] & { query: unknown },
       reply: FastifyReply,
       action: string,
-    ): Promise<{ scope: StatisticsScope; stats: NonNullable<ConsoleDeps["statistics"]> } | undefined> => {
+    ): Promise<{ scope: StatisticsScope; reports: ReportDeps } | undefined> => {
       const v = viewerOf(req);
       const scope = scopeFor(v, req.query, now());
       const detail = typeof scope === "string" ? { reason: scope } : { from: scope.from, to: scope.to };
       await deps.audit.record({ actor: v.actor, action, allowed: typeof scope !== "string", detail });
       if (scope === "invalid") return void fail(reply, 400, "invalid");
       if (scope === "forbidden") return void fail(reply, 403, "forbidden");
-      if (!deps.statistics) return void fail(reply, 503, "unavailable");
-      return { scope, stats: deps.statistics };
+      if (!deps.reports) return void fail(reply, 503, "unavailable");
+      return { scope, reports: deps.reports };
+    };
+    const query = (scope: StatisticsScope) => ({ ...scope, now: now() });
+    /** A period the calendar does not have (30/02) is the caller's mistake, not the server's. */
+    const badPeriod = (e: unknown, reply: FastifyReply) => {
+      if ((e as Error).name === "ReportQueryError") return fail(reply, 400, "invalid");
+      throw e;
     };
 
     api.get("/stats", async (req, reply) => {
       const s = await scoped(req, reply, "view-stats");
-      return s ? s.stats.dashboard(s.scope) : reply;
+      if (!s) return reply;
+      return dashboard(s.reports, query(s.scope)).catch((e) => badPeriod(e, reply));
     });
     api.get("/report", async (req, reply) => {
       const s = await scoped(req, reply, "view-report");
-      return s ? s.stats.report(s.scope) : reply;
-    });
-    api.get("/report.xlsx", async (req, reply) => {
-      const s = await scoped(req, reply, "export-xlsx");
       if (!s) return reply;
-      const bytes = await s.stats.xlsx(await s.stats.report(s.scope));
-      return reply
-        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .header("content-disposition", `attachment; filename="bao-cao-${s.scope.from}-${s.scope.to}.xlsx"`)
-        .header("cache-control", "private, no-store")
-        .send(bytes);
+      return periodicReport(s.reports, query(s.scope)).catch((e) => badPeriod(e, reply));
     });
-    api.get("/report.csv", async (req, reply) => {
-      const s = await scoped(req, reply, "export-csv");
-      if (!s) return reply;
-      const text = s.stats.csv(await s.stats.report(s.scope));
-      return reply
-        .type("text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="bao-cao-${s.scope.from}-${s.scope.to}.csv"`)
-        .header("cache-control", "private, no-store")
-        .send(text);
-    });
+    const download = (ext: "xlsx" | "csv", type: string) =>
+      api.get(`/report.${ext}`, async (req, reply) => {
+        const s = await scoped(req, reply, `export-${ext}`);
+        if (!s) return reply;
+        let report: Awaited<ReturnType<typeof periodicReport>>;
+        try {
+          report = await periodicReport(s.reports, query(s.scope));
+        } catch (e) {
+          return badPeriod(e, reply);
+        }
+        const body = ext === "xlsx" ? await reportXlsx(report) : reportCsv(report);
+        return reply
+          .type(type)
+          .header(
+            "content-disposition",
+            `attachment; filename="bao-cao-${s.scope.from}-${s.scope.to}.${ext}"`,
+          )
+          .header("cache-control", "private, no-store")
+          .send(body);
+      });
+    download("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    download("csv", "text/csv; charset=utf-8");
   };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { ConsoleAudit } from "../../console/audit.js";
-import type { ConsoleStatistics } from "../../console/context.js";
 import { registerConsole } from "../../console/server.js";
 import { ConsoleSessions } from "../../console/sessions.js";
 import { type DatabaseHandle, openDatabase } from "../../db/client.js";
@@ -18,6 +17,9 @@ import {
   type TestRuntime,
   testRuntime,
 } from "../workers/harness.js";
+
+/** The sender salt the harness's links are signed under. */
+export const LINK_SECRET = Buffer.from("test-sender-salt");
 
 /** Chats of the example province (workers/routing/example-province.yaml). */
 export const CHATS = {
@@ -51,14 +53,18 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function consoleHarness(opts: { statistics?: ConsoleStatistics } = {}): Promise<ConsoleHarness> {
+export async function consoleHarness(): Promise<ConsoleHarness> {
   const place: TestDatabase = await freshDatabase("pglite");
   const handle = await openDatabase(place.config);
   await importDirectory(handle.db, EXAMPLE_ROUTING, { actor: "test" });
-  const rt = await testRuntime(undefined, {}, {}, await exampleRouting(NO_DEADLINES));
+  // Closed tips' statistics rows go to this database when the test flushes the outbox.
+  const rt = await testRuntime(undefined, {}, {}, await exampleRouting(NO_DEADLINES), {
+    database: handle.db,
+    drainOutcomes: false,
+  });
   const logger = createLogger("silent");
   const invitations = new InvitationDesk({ db: handle.db, secret: Buffer.from("test"), logger });
-  const links = new SignInLinks(rt.redis, rt.prefix);
+  const links = new SignInLinks(rt.redis, rt.prefix, LINK_SECRET);
   const audit = new ConsoleAudit(handle.db, logger);
   const app = Fastify();
   await registerConsole(app, {
@@ -73,7 +79,7 @@ export async function consoleHarness(opts: { statistics?: ConsoleStatistics } = 
     photoKey: Buffer.from("photo-key"),
     secureCookies: false,
     signInsPerMinute: 1000,
-    ...(opts.statistics && { statistics: opts.statistics }),
+    reports: { db: handle.db, store: rt.store, routing: rt.routing },
   });
   const as = (cookie: string | undefined, method: string, url: string, payload?: object) =>
     app.inject({
@@ -92,7 +98,7 @@ export async function consoleHarness(opts: { statistics?: ConsoleStatistics } = 
     invitations,
     as,
     async signIn(principal) {
-      const { token } = await links.mint(principal);
+      const { token } = links.mint(principal);
       const r = await as(undefined, "POST", "/console/api/session", { token });
       const cookie = r.cookies.find((c) => c.name === "ssg_console")?.value;
       if (r.statusCode !== 204 || !cookie) throw new Error(`sign-in failed: ${r.statusCode} ${r.body}`);

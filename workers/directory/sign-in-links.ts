@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 
@@ -30,39 +30,70 @@ export function principalKey(p: ConsolePrincipal): string {
 /** Default lifetime of a sign-in link: 5 minutes. */
 export const SIGN_IN_LINK_TTL_MS = 5 * 60_000;
 
-/** The token's form: 32 random bytes, base64url. Anything else is not looked up. */
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** The token's form: base64url of its payload, a dot, base64url of its HMAC-SHA-256. */
+const TOKEN = /^([A-Za-z0-9_-]{20,400})\.([A-Za-z0-9_-]{43})$/;
+
+const payloadSchema = z.object({
+  p: consolePrincipalSchema,
+  exp: z.number().int(),
+  n: z.string().length(22),
+});
 
 /**
- * One-time sign-in links for the console (`/dangnhap` in the bot, or the command line). The
- * token is 256 random bits; Redis keeps only its hash, for `ttlMs`, and the first redemption
- * deletes it (GETDEL), so a link works once, whichever replica it reaches.
+ * One-time sign-in links for the console (`/dangnhap` in the bot, or the command line). A token
+ * names its principal and expiry and is signed with a key derived from the sender salt, so the
+ * command line mints it without reaching the server's Redis (which may be a private one); the
+ * server accepts it once: the first redemption claims its random nonce in Redis (SET NX) until
+ * it would have expired anyway, whichever replica it reaches.
  */
 export class SignInLinks {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly ttlMs = SIGN_IN_LINK_TTL_MS,
-  ) {}
+  private readonly key: Buffer;
 
-  private key(token: string): string {
-    return `${this.prefix}:console:link:${createHash("sha256").update(token).digest("hex")}`;
+  constructor(
+    private readonly redis: Redis | undefined,
+    private readonly prefix: string,
+    secret: Buffer,
+    private readonly ttlMs = SIGN_IN_LINK_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = Buffer.from(hkdfSync("sha256", secret, "", "ssg console sign-in link v1", 32));
+  }
+
+  private sign(payload: string): string {
+    return createHmac("sha256", this.key).update(payload).digest("base64url");
   }
 
   /** A new token for `principal`, valid `ttlMs` and once. */
-  async mint(principal: ConsolePrincipal): Promise<{ token: string; expiresAt: number }> {
-    const token = randomBytes(32).toString("base64url");
-    await this.redis.set(this.key(token), JSON.stringify(principal), "PX", this.ttlMs);
-    return { token, expiresAt: Date.now() + this.ttlMs };
+  mint(principal: ConsolePrincipal): { token: string; expiresAt: number } {
+    const expiresAt = this.now() + this.ttlMs;
+    const body = { p: principal, exp: expiresAt, n: randomBytes(16).toString("base64url") };
+    const payload = Buffer.from(JSON.stringify(body)).toString("base64url");
+    return { token: `${payload}.${this.sign(payload)}`, expiresAt };
   }
 
-  /** The principal the token was minted for, once; undefined when unknown, used or expired. */
+  /** The principal the token was minted for, once; undefined when forged, used or expired. */
   async redeem(token: unknown): Promise<ConsolePrincipal | undefined> {
-    if (typeof token !== "string" || !TOKEN.test(token)) return undefined;
-    const raw = await this.redis.getdel(this.key(token));
-    if (!raw) return undefined;
-    const parsed = consolePrincipalSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    const m = typeof token === "string" ? TOKEN.exec(token) : null;
+    if (!m || !this.redis) return undefined;
+    const [, payload = "", sig = ""] = m;
+    const expected = Buffer.from(this.sign(payload));
+    if (!timingSafeEqual(Buffer.from(sig), expected)) return undefined;
+    let parsed: z.infer<typeof payloadSchema>;
+    try {
+      parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")));
+    } catch {
+      return undefined;
+    }
+    const left = parsed.exp - this.now();
+    if (left <= 0) return undefined;
+    const claimed = await this.redis.set(
+      `${this.prefix}:console:link-used:${parsed.n}`,
+      "1",
+      "PX",
+      left + 1000,
+      "NX",
+    );
+    return claimed === "OK" ? parsed.p : undefined;
   }
 }
 
