@@ -10,6 +10,10 @@
  *                                         a one-time invitation code; the last line printed is the
  *                                         code alone (to join: /thamgia <code>, or the Telegram link)
  *   revoke <code>                         revokes a pending invitation
+ *   console-link                          a one-time link signing the operator into the console
+ *                                         as the province's admin (5 minutes, once); the last
+ *                                         line printed is the link. Needs neither the database
+ *                                         nor Redis: it is signed with the sender salt.
  *
  * Uses the database of `npm start`: DATABASE_URL, or the embedded PGlite in PG_DATA_DIR — which
  * one process holds at a time, so it is refused while `npm start` runs on it.
@@ -28,9 +32,11 @@ import { dutyRoster, formatRoster } from "../workers/directory/duty.js";
 import { exportDirectory } from "../workers/directory/export.js";
 import { importTable } from "../workers/directory/import.js";
 import { InvitationDesk, type InvitationTarget, SCHOOL_ROLES } from "../workers/directory/invitations.js";
+import { SignInLinks, signInUrl } from "../workers/directory/sign-in-links.js";
 import { loadRoutingTable } from "../workers/routing/load.js";
 import type { RoutingTable } from "../workers/routing/routing-table.js";
 import { parseDuration } from "../workers/routing/schema.js";
+import { senderSaltFor } from "./channels.js";
 import { announceDirectoryChange } from "./directory-runtime.js";
 
 const USAGE = `usage: npm run directory -- import <file.yaml|json> [--dry-run]
@@ -39,7 +45,8 @@ const USAGE = `usage: npm run directory -- import <file.yaml|json> [--dry-run]
        npm run directory -- invite --contact <contactId> [--ttl 72h]
        npm run directory -- invite --school <schoolId> --role <${SCHOOL_ROLES.join("|")}> [--ttl 72h]
        npm run directory -- invite --admin [--ttl 72h]
-       npm run directory -- revoke <code>`;
+       npm run directory -- revoke <code>
+       npm run directory -- console-link`;
 
 /** The export could not be written where asked. */
 class ExportWriteError extends Error {
@@ -243,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, file, ...extra] = parsed.positionals;
   if (command === "duty") return duty(parsed);
   if (command === "invite" || command === "revoke") return invitations(parsed, command);
+  if (command === "console-link") return consoleLink(parsed);
   const { contact, school, role, admin, ttl } = parsed.values;
   const valid =
     extra.length === 0 &&
@@ -263,6 +271,30 @@ async function main(argv: string[]): Promise<number> {
       else await runExport(handle, file);
     },
   );
+}
+
+/** `console-link`: the province admin's first way into the console, from the server's shell. */
+async function consoleLink(parsed: Parsed): Promise<number> {
+  const { values } = parsed;
+  const options = [values.contact, values.school, values.role, values.ttl].some((v) => v !== undefined);
+  if (parsed.positionals.length !== 1 || options || values.admin || values["dry-run"]) {
+    console.error(USAGE);
+    return 64;
+  }
+  const config = configFromEnvOrExit(process.env);
+  if (!config.console) {
+    console.error("the console is off (CONSOLE=false): no link to give");
+    return 78;
+  }
+  const links = new SignInLinks(undefined, config.tips.prefix, await senderSaltFor(config));
+  const { token, expiresAt } = links.mint({ kind: "operator" });
+  const until = new Date(expiresAt).toLocaleTimeString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
+  console.log(
+    `A sign-in link to the console as the province's admin, valid once until ${until} (Vietnam time).\n` +
+      "Open it in your browser; do not send it to anyone. For officers and school staff: /dangnhap in the bot.",
+  );
+  console.log(signInUrl(config.console.baseUrl, token));
+  return 0;
 }
 
 /** `invite …` and `revoke <code>`. */
