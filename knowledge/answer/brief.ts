@@ -144,42 +144,32 @@ function holdsFigure(text: string, asked: ReadonlySet<string>, when: boolean): b
 const EXCEPTION = /^(?:(?:\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[-+•–])\s+)?(?:trường hợp|trừ|nếu)\s/iu;
 
 /**
- * Cuts a sentence to `max` words keeping what carries the question: its comma- and
- * semicolon-separated segments are kept from the start through the last one that names a word
- * of the question (or, for a number, holds a figure); segments without either are dropped from
- * the end first, then from the middle ("…"), then the sentence is cut at a word with "…".
+ * Cuts a sentence to about `max` words keeping what carries the question: its clauses ("; ")
+ * are kept from the start through the last `useful` one (naming the question's words, or the
+ * figure asked); clauses that carry nothing are dropped, from the end first, then from the
+ * middle ("…"); what is still too long is cut after a comma near `max` words, with "…".
  */
-export function clip(text: string, max: number, useful: (segment: string) => boolean): string {
-  // A few words over are kept: cutting them saves little and may cut the fact.
-  if (wordsOf(text).length <= max + 8) return text;
-  const segments = text.split(/(?<=[,;])\s+/u);
-  const keep = segments.map(useful);
-  let last = keep.lastIndexOf(true);
-  if (last < 0) last = 0;
-  let parts = segments.slice(0, last + 1).map((s, i) => ({ s, keep: keep[i] === true || i === 0 }));
-  const count = () => parts.reduce((n, p) => n + wordsOf(p.s).length, 0);
-  // Drop segments that carry nothing, from the end backwards, until it fits.
-  for (let i = parts.length - 1; i > 0 && count() > max; i--)
-    if (!parts[i]?.keep) parts = parts.map((p, j) => (j === i ? { ...p, s: "" } : p));
+export function clip(text: string, max: number, useful: (clause: string) => boolean): string {
+  // A sentence a little over is kept whole: cutting it saves little and may cut the fact.
+  const slack = Math.round(max * 1.3);
+  if (wordsOf(text).length <= slack) return text;
+  const clauses = text.split(/(?<=;)\s+/u);
+  const keep = clauses.map((c, i) => i === 0 || useful(c));
+  const last = Math.max(0, keep.lastIndexOf(true));
+  const parts: Array<string | null> = clauses.slice(0, last + 1);
+  const count = () => parts.reduce((n, c) => n + (c ? wordsOf(c).length : 0), 0);
+  for (let i = parts.length - 1; i > 0 && count() > max; i--) if (!keep[i]) parts[i] = null;
   let out = "";
-  let gap = false;
-  for (const p of parts) {
-    if (!p.s) {
-      gap = true;
-      continue;
-    }
-    out += out ? (gap ? ` … ${p.s}` : ` ${p.s}`) : p.s;
-    gap = false;
-  }
+  parts.forEach((c, i) => {
+    if (c === null) return;
+    out += out ? (parts[i - 1] === null ? ` … ${c}` : ` ${c}`) : c;
+  });
   out = out.replace(/[,;:]$/u, "");
   const ws = wordsOf(out);
-  const truncated = ws.length > max || last < segments.length - 1;
-  return truncated
-    ? `${ws
-        .slice(0, max)
-        .join(" ")
-        .replace(/[,;:]$/u, "")} …`
-    : out;
+  if (ws.length <= slack) return last < clauses.length - 1 ? `${out} …` : out;
+  const head = ws.slice(0, max).join(" ");
+  const comma = Math.max(head.lastIndexOf(", "), head.lastIndexOf("; "));
+  return `${comma > head.length * 0.6 ? head.slice(0, comma) : head.replace(/[,;:]$/u, "")} …`;
 }
 
 /**
@@ -225,7 +215,8 @@ export function briefQuote(
     (u.lead && (shape.kind === "who" || shape.kind === "list") ? 1.1 : 1);
   const score = (u: Unit) => relevance(u) * kindFit(u) - u.at * 0.002;
   const first = [...units].sort((a, b) => score(b) - score(a) || a.at - b.at)[0] as Unit;
-  const useful = (segment: string) => w.keysOf(segment).size > 0 || figure(segment);
+  // A clause carries the question when it names a twentieth of its weight, or the figure asked.
+  const useful = (clause: string) => w.share(w.keysOf(clause)) >= 0.05 || figure(clause);
   const chosen = new Map<Unit, string>();
   const covered = new Set<string>();
   let used = 0;

@@ -19,6 +19,7 @@ import { type BriefOptions, briefQuote, DEFAULT_BRIEF, withoutAsking } from "./b
 import { basisLine, type Citation, citationOf } from "./citation.js";
 import { type QuestionShape, questionShape } from "./question-kind.js";
 import { referralsFor } from "./referral.js";
+import { byRole } from "./roles.js";
 import { DEFAULT_SHAPE, type ShapeOptions, shapeAnswer } from "./shape.js";
 
 /**
@@ -265,7 +266,8 @@ export async function answerQuestion(
   const pool = await hybridSearch(index, expanded, Math.max(options.k, 10), options.search);
   const passages = pool.slice(0, options.k);
   const q = index.questionWeights(question);
-  const answering = answeringPassages(index, question, q, passages, options);
+  // What the teacher does towards parents does not answer what parents do towards the teacher.
+  const answering = byRole(q, question, answeringPassages(index, question, q, passages, options));
   const best = answering[0];
   if (!best) {
     const body = [tl(lang, "answer.abstain"), ...referralsFor(question, lang)].join("\n");

@@ -16,6 +16,8 @@ kind: luật
 1. Người điều khiển xe đạp, xe đạp máy chỉ được chở một người, trừ trường hợp chở thêm một trẻ em dưới 07 tuổi thì được chở tối đa hai người.
 2. Người điều khiển xe đạp, xe đạp máy không được buông cả hai tay.
 3. Người điều khiển, người được chở trên xe đạp máy phải đội mũ bảo hiểm.
+Điều 33. Quy tắc đối với người lái xe mô tô
+1. Người lái xe mô tô hai bánh chỉ được chở một người.
 Điều 88. Hiệu lực thi hành
 1. Luật này có hiệu lực thi hành từ ngày 01 tháng 01 năm 2025, trừ trường hợp quy định tại khoản 2 Điều này.
 2. Luật Giao thông đường bộ số 23/2008/QH12 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành, trừ trường hợp quy định tại các khoản 1, 2, 5 và 6 Điều 89 của Luật này.
