@@ -90,19 +90,24 @@ export function inboxRoutes(deps: ConsoleDeps) {
       const tip = UUID.test(req.params.id) ? await deps.store.get(req.params.id) : undefined;
       if (!tip) return fail(reply, 404, "not-found");
       const who = await access(v, tip);
-      await deps.audit.record({
-        actor: v.actor,
-        action: "view-tip",
-        tipId: tip.id,
-        allowed: who !== undefined,
-      });
-      if (!who) return fail(reply, 403, "forbidden");
+      if (!who) {
+        await deps.audit.record({ actor: v.actor, action: "view-tip", tipId: tip.id, allowed: false });
+        return fail(reply, 403, "forbidden");
+      }
       const log = await deps.store.auditLog(tip.id);
+      // A page refreshing an open case gets 304 while nothing changed: only a view that delivers
+      // the case's content is audited (and its photo URLs renewed).
+      const version = `"${createHash("sha256")
+        .update(JSON.stringify([tip, log.length, actionsFor(v, tip, who)]))
+        .digest("base64url")
+        .slice(0, 27)}"`;
+      reply.header("etag", version).header("cache-control", "private, no-cache");
+      if (req.headers["if-none-match"] === version) return reply.code(304).send();
+      await deps.audit.record({ actor: v.actor, action: "view-tip", tipId: tip.id, allowed: true });
       const exp = Math.floor(now() / 1000) + PHOTO_URL_TTL_S;
       const forwardTo = deps.routing.contacts
         .filter((c) => c.channel !== undefined && !v.contacts.some((m) => m.id === c.id))
         .map((c) => ({ id: c.id, name: c.name }));
-      reply.header("cache-control", "private, no-store");
       return {
         tip: {
           ...summaryOf(tip, log, deps.routing),

@@ -122,11 +122,21 @@ export function timelineOf(log: readonly AuditEntry[], routing: Routing): Timeli
       : actor === "system"
         ? t("console.who.system")
         : (routing.contactById(actor)?.name ?? actor);
+  // "ma-tuy → ca-dong-tien-truc-ban → …", "→ tipster", "→ pc04-truc-ban (level 2)": ids as names.
+  const named = (text: string) =>
+    text.replace(/[a-z0-9]+(?:-[a-z0-9]+)*/g, (id) =>
+      id === "tipster"
+        ? t("console.who.tipster")
+        : (routing.contactById(id)?.name ??
+          ((CATEGORIES as readonly string[]).includes(id) ? t(`category.${id}`) : id)),
+    );
   return log.flatMap((a) => {
     const action = a.action.startsWith("delivered:") ? "delivered" : a.action;
     if (!SHOWN.has(action)) return [];
     let detail = a.detail ?? null;
-    const to = detail ? ARROW.exec(detail)?.[1] : undefined;
+    if (detail && (action === "routed" || action === "delivered" || action === "escalated"))
+      detail = named(detail);
+    const to = detail && action === "forwarded" ? ARROW.exec(detail)?.[1] : undefined;
     const contact = to ? routing.contactById(to) : undefined;
     if (detail && contact) detail = detail.replace(ARROW, `→ ${contact.name}`);
     if (action === "closed" && a.detail) {

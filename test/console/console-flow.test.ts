@@ -46,7 +46,30 @@ describe("an officer's case in the console, from the inbox to the year's report"
     expect(unchanged.statusCode).toBe(304);
 
     const detail = async () => (await h.as(officer, "GET", `/console/api/tips/${tip.id}`)).json() as Detail;
-    const first = await detail();
+    await h.rt.store.appendAudit(tip.id, {
+      at: Date.now(),
+      actor: "system",
+      action: "routed",
+      detail: "ma-tuy → ca-dong-tien-truc-ban → pc04-truc-ban",
+    });
+    const shown = await h.as(officer, "GET", `/console/api/tips/${tip.id}`);
+    const first = shown.json() as Detail;
+    // Ids read as names in the timeline.
+    expect(first.timeline.find((s) => s.action === "routed")?.detail).toBe(
+      "Ma túy → Trực ban Công an phường Đồng Tiến → Phòng Cảnh sát điều tra tội phạm về ma túy – Công an tỉnh Sông Xanh",
+    );
+    // Refreshing an unchanged case: 304, and no second view in the audit.
+    const views = async () =>
+      (await h.audit.latest({ tipId: tip.id })).filter((a) => a.action === "view-tip").length;
+    const viewed = await views();
+    const again = await h.app.inject({
+      method: "GET",
+      url: `/console/api/tips/${tip.id}`,
+      cookies: { ssg_console: officer },
+      headers: { "if-none-match": shown.headers.etag as string },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(await views()).toBe(viewed);
     expect(first.tip.description).toBe(tip.description);
     expect(first.actions).toEqual(["acknowledge", "ask", "forward", "close"]);
     // The photo: served to this officer, re-encoded without metadata; not to another commune's.
@@ -87,7 +110,13 @@ describe("an officer's case in the console, from the inbox to the year's report"
       detail: "17 giờ",
     });
     expect(answered.tip.state).toBe("acknowledged");
-    expect(answered.timeline.map((s) => s.action)).toEqual(["received", "acknowledged", "asked", "answered"]);
+    expect(answered.timeline.map((s) => s.action)).toEqual([
+      "received",
+      "routed",
+      "acknowledged",
+      "asked",
+      "answered",
+    ]);
 
     const closed = await h.as(officer, "POST", `/console/api/tips/${tip.id}/close`, { outcome: "co-co-so" });
     expect(closed.json()).toMatchObject({ tip: { state: "closed", outcome: "co-co-so" } });
