@@ -1,7 +1,7 @@
 import { removeDiacritics } from "../../text/normalize.js";
 import type { DocumentMeta } from "../document.js";
 import type { IndexedChunk, KnowledgeIndex } from "../index/knowledge-index.js";
-import { isReplaced } from "../life.js";
+import { lifeOf } from "../life.js";
 
 /** A passage found for a question, with the evidence behind its rank. */
 export interface Passage {
@@ -29,8 +29,10 @@ export interface HybridSearchOptions {
   readonly denseWeight: number;
   /**
    * Factor on the fused score of a passage whose document is replaced as of `asOf` (see
-   * `isReplaced`): when the in-force successor matches as well, it ranks first; a replaced
-   * text that alone matches is still found (and cited with its successor named). Default 0.9.
+   * `lifeOf`), applied only when a passage of its successor matches as well (scores at least
+   * this factor of it): the successor then ranks first. A replaced text whose successor does not
+   * match keeps its score — fused scores of neighbouring ranks differ by under 2%, so a penalty
+   * there would put it behind weak matches — and is cited with its successor named. Default 0.9.
    */
   readonly replacedFactor: number;
   /** The day documents' lives are judged on. Default: now. */
@@ -88,14 +90,25 @@ export async function hybridSearch(
     entry.dense = hit.score;
     fused.set(hit.slot, entry);
   });
-  const out: Passage[] = [];
+  const found: Passage[] = [];
+  /** The best fused score of each document found, under its symbol and aliases (loose). */
+  const bestByName = new Map<string, number>();
   for (const [slot, e] of fused) {
     const chunk = index.chunks.get(slot);
     const meta = chunk && index.docs.get(chunk.docId);
     if (!chunk || !meta) continue;
-    const stale = isReplaced(meta, asOf) && !namedIn(asked, meta);
-    out.push({ chunk, meta, ...e, score: stale ? e.score * replacedFactor : e.score });
+    found.push({ chunk, meta, ...e });
+    for (const name of [meta.symbol, ...(meta.aliases ?? [])]) {
+      const key = name ? loose(name) : "";
+      if (key.length >= 5) bestByName.set(key, Math.max(bestByName.get(key) ?? 0, e.score));
+    }
   }
+  const out = found.map((p) => {
+    const life = lifeOf(p.meta, asOf);
+    if (life.state !== "replaced" || !life.successor || namedIn(asked, p.meta)) return p;
+    const successor = bestByName.get(loose(life.successor)) ?? 0;
+    return successor >= p.score * replacedFactor ? { ...p, score: p.score * replacedFactor } : p;
+  });
   out.sort((a, b) => b.score - a.score || a.chunk.slot - b.chunk.slot);
   return out.slice(0, limit);
 }

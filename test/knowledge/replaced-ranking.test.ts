@@ -3,6 +3,7 @@ import { answerQuestion, DEFAULT_ANSWER } from "../../knowledge/answer/compose.j
 import { corpusEmbeddingProvider, KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
 import type { SourceFile } from "../../knowledge/load/sources.js";
 import { hybridSearch } from "../../knowledge/retrieve/hybrid-search.js";
+import { fillerRules } from "./small-corpus.js";
 
 const doc = (path: string, front: string, body: string): SourceFile => ({
   path,
@@ -54,5 +55,29 @@ describe("replaced documents", () => {
     expect(answer.abstained).toBe(false);
     expect(answer.basis).toContain("136/2020/NĐ-CP");
     expect(answer.basis).toContain("105/2025/NĐ-CP");
+  });
+});
+
+describe("a replaced document that alone answers", () => {
+  it("is not ranked behind weak matches when its successor is not among them", async () => {
+    const filler = Object.entries(fillerRules()).map(
+      ([id, text]): SourceFile => ({ path: `${id}.txt`, hash: id, bytes: Buffer.from(text) }),
+    );
+    const index = KnowledgeIndex.create(corpusEmbeddingProvider(64));
+    await index.update([
+      ...filler,
+      doc(
+        "qd-15.md",
+        "id: qd-15\nsymbol: 15/2025/QĐ-UBND\ntitle: Quyết định về điểm dừng xe đưa đón học sinh\nkind: quyết định\nstatus: replaced\nreplaced_by: 20/2026/QĐ-UBND",
+        "## Điểm dừng xe đưa đón học sinh (Điều 1)\nPhụ huynh dừng xe đưa đón học sinh cách cổng trường ít nhất 20 mét và không quá 5 phút.",
+      ),
+    ]);
+    const question = "Phụ huynh dừng xe đưa đón học sinh cách cổng trường bao nhiêu mét?";
+    const [first] = await hybridSearch(index, question, 5, { ...DEFAULT_ANSWER.search, asOf: "2026-06-01" });
+    expect(first?.meta.docId).toBe("qd-15");
+    const answer = await answerQuestion(index, question);
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]).toMatchObject({ docId: "qd-15", replacedBy: "20/2026/QĐ-UBND" });
+    expect(answer.basis).toContain("20/2026/QĐ-UBND");
   });
 });
