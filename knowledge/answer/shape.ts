@@ -11,6 +11,7 @@ import {
 import type { Passage } from "../retrieve/hybrid-search.js";
 import { type Concept, findConcepts, mentions } from "../text/concepts.js";
 import { ANSWER_LANG } from "./citation.js";
+import { polarity } from "./polarity.js";
 import type { QuestionShape } from "./question-kind.js";
 
 const say = (key: string, vars?: Record<string, string | number>) => tl(ANSWER_LANG, key, vars);
@@ -138,24 +139,6 @@ function listAnswer(
     shown.push(say("answer.moreItems", { n: items.length - options.maxItems }));
   const head = intro ? compact(intro, 25) : compact(chunk.headings.at(-1) ?? "", 25);
   return { lines: [{ text: [head, ...shown].join("\n"), passage }] };
-}
-
-/** What a sentence says to a yes/no question: "yes", "no" or nothing clear. */
-function polarity(shape: QuestionShape, sentence: string): "yes" | "no" | null {
-  const s = sentence.toLocaleLowerCase("vi");
-  const forbids = /không được|nghiêm cấm|\bcấm\b|không cho phép/u.test(s);
-  switch (shape.modal) {
-    case "must":
-      if (/không phải|không bắt buộc/u.test(s)) return "no";
-      return /(?<!không )phải|bắt buộc/u.test(s) ? "yes" : null;
-    case "may":
-      if (forbids) return "no";
-      return /(?<!không )được(?! chở)/u.test(s) ? "yes" : null;
-    case "penalty":
-      return /phạt|xử lý|kỷ luật/u.test(s) ? "yes" : null;
-    default:
-      return null;
-  }
 }
 
 interface Candidate {
@@ -325,9 +308,9 @@ export function shapeAnswer(
         return { lines: [{ text: `${word} ${first.text}`, passage: first.passage }, ...rest] };
       }
     }
-    const best = candidates(qx, passages, concepts, (u) => polarity(shape, u) !== null)[0];
+    const best = candidates(qx, passages, concepts, (u) => polarity(shape, u, question) !== null)[0];
     if (best) {
-      const word = say(polarity(shape, best.text) === "yes" ? "answer.yes" : "answer.no");
+      const word = say(polarity(shape, best.text, question) === "yes" ? "answer.yes" : "answer.no");
       return {
         lines: [{ text: `${word} ${compact(best.text, 40)}`, passage: best.passage }, ...(age?.lines ?? [])],
       };
