@@ -228,6 +228,16 @@ if (consoleConfig && database) {
     audit: new ConsoleAudit(database.db, logger),
     photoKey: salt,
     reports: { db: database.db, store: runtime.store, routing: runtime.routing },
+    // The directory pages: edits announce the change as /moi and /nghi do; invitations through /moi's desk.
+    ...(invitations && {
+      directory: {
+        db: database.db,
+        invitations,
+        ...(duty && { duty }),
+        announce,
+        botUsername: () => (bot?.isInited() ? bot.botInfo.username : undefined),
+      },
+    }),
     secureCookies: consoleConfig.secureCookies,
     // WEB_DEMO_OFFICERS=true (refused in production): sign in as one of the example's officers.
     ...(demo && {

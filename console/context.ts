@@ -7,6 +7,7 @@ import type { Routing } from "../workers/routing/routing-table.js";
 import type { TipStore } from "../workers/tip/tip-store.js";
 import type { Triage } from "../workers/triage.js";
 import type { ConsoleAudit } from "./audit.js";
+import type { ConsoleDirectoryDeps } from "./directory-deps.js";
 import type { ConsoleSessions } from "./sessions.js";
 import type { Viewer, ViewerDeps } from "./viewer.js";
 
@@ -40,6 +41,8 @@ export interface ConsoleDeps {
   /** Send the cookie only over HTTPS. */
   readonly secureCookies: boolean;
   readonly demo?: ConsoleDemo;
+  /** The directory pages for admins (absent: they answer 503). */
+  readonly directory?: ConsoleDirectoryDeps;
   /** Sign-in attempts per address per minute (links are 256-bit: this only slows floods). Default 10. */
   readonly signInsPerMinute?: number;
   readonly now?: () => number;

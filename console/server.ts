@@ -8,6 +8,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { COOKIE, type ConsoleDeps, fail } from "./context.js";
+import { directoryRoutes } from "./directory-routes.js";
 import { inboxRoutes } from "./inbox-routes.js";
 import { meRoutes, sessionRoutes } from "./session-routes.js";
 import { statisticsRoutes } from "./statistics-routes.js";
@@ -77,6 +78,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           await signedIn.register(meRoutes(deps));
           await signedIn.register(inboxRoutes(deps));
           await signedIn.register(statisticsRoutes(deps));
+          await signedIn.register(directoryRoutes(deps));
         });
       },
       { prefix: "/console/api" },

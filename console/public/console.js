@@ -3,6 +3,7 @@
 // whose `mount(section, context)` runs on its first visit and returns `{show(rest), hide()}`.
 import { ApiError, api, h, onSignedOut, signInHelp } from "./api.js";
 import { mountDashboard } from "./dashboard.js";
+import { mountDirectory } from "./directory.js";
 import { mountInbox } from "./inbox.js";
 import { mountReport } from "./report.js";
 
@@ -26,7 +27,7 @@ const VIEWS = {
   "danh-ba": {
     title: "Danh bạ",
     admin: true,
-    mount: placeholder("Danh bạ", "Xã/phường, trường học, cán bộ, tuyến chuyển tin và lời mời: sắp có."),
+    mount: mountDirectory,
   },
   "tai-lieu": {
     title: "Tài liệu",

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { ConsoleAudit } from "../../console/audit.js";
+import type { ConsoleDirectoryDeps } from "../../console/directory-deps.js";
 import { registerConsole } from "../../console/server.js";
 import { ConsoleSessions } from "../../console/sessions.js";
 import { type DatabaseHandle, openDatabase } from "../../db/client.js";
@@ -53,7 +54,16 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function consoleHarness(): Promise<ConsoleHarness> {
+/** Optional parts of the console under test. */
+export interface ConsoleHarnessOptions {
+  /** The directory pages' deps, over the harness's database and invitation desk (absent: 503). */
+  readonly directory?: (base: {
+    readonly handle: DatabaseHandle;
+    readonly invitations: InvitationDesk;
+  }) => ConsoleDirectoryDeps;
+}
+
+export async function consoleHarness(opts: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
   const place: TestDatabase = await freshDatabase("pglite");
   const handle = await openDatabase(place.config);
   await importDirectory(handle.db, EXAMPLE_ROUTING, { actor: "test" });
@@ -80,6 +90,7 @@ export async function consoleHarness(): Promise<ConsoleHarness> {
     secureCookies: false,
     signInsPerMinute: 1000,
     reports: { db: handle.db, store: rt.store, routing: rt.routing },
+    ...(opts.directory && { directory: opts.directory({ handle, invitations }) }),
   });
   const as = (cookie: string | undefined, method: string, url: string, payload?: object) =>
     app.inject({
