@@ -24,6 +24,7 @@ import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { createGroundedModel, phrase } from "../knowledge/answer/grounded.js";
 import { openLiveIndex } from "../knowledge/engine.js";
 import { redisIndexChannel } from "../knowledge/index/live-index.js";
+import { DocumentLibrary } from "../knowledge/library/document-library.js";
 import { createLogger } from "../logger.js";
 import { createDutyDesk } from "../workers/directory/duty.js";
 import { InvitationDesk } from "../workers/directory/invitations.js";
@@ -76,10 +77,12 @@ const runtime = await createTipRuntime(config, {
 });
 // Optional: a language model phrases answers from the retrieved passages (LLM_BASE_URL, LLM_MODEL).
 const llm = config.knowledge.llm && (await createGroundedModel(config.knowledge.llm));
-// The knowledge index: the current version, swapped when `npm run ingest` publishes another.
+// The knowledge index: the current version, swapped when `npm run ingest` or the console's
+// document library publishes another (announced on this channel to every process).
+const indexChannel = redisIndexChannel(runtime.redis, config.tips.prefix, logger);
 const index = await openLiveIndex(config.knowledge, {
   logger,
-  channel: redisIndexChannel(runtime.redis, config.tips.prefix, logger),
+  channel: indexChannel,
   onBuild: (r) => logger.info({ chunks: r.chunks, failed: r.failed.length }, "built the knowledge index"),
 });
 // The page reads the same streams the workers write (stateless views of Redis keys).
@@ -239,6 +242,8 @@ if (consoleConfig && database) {
       },
     }),
     secureCookies: consoleConfig.secureCookies,
+    // Admins' uploads (KNOWLEDGE_UPLOADS_DIR), rebuilt into the index and announced.
+    documents: new DocumentLibrary({ knowledge: config.knowledge, channel: indexChannel, logger }),
     // WEB_DEMO_OFFICERS=true (refused in production): sign in as one of the example's officers.
     ...(demo && {
       demo: {

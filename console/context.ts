@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { t } from "../i18n.js";
+import type { DocumentLibrary } from "../knowledge/library/document-library.js";
 import type { Logger } from "../logger.js";
 import type { SignInLinks } from "../workers/directory/sign-in-links.js";
 import type { ReportDeps } from "../workers/outcomes/report.js";
@@ -43,6 +44,8 @@ export interface ConsoleDeps {
   readonly demo?: ConsoleDemo;
   /** The directory pages for admins (absent: they answer 503). */
   readonly directory?: ConsoleDirectoryDeps;
+  /** The document library admins upload to (absent: the documents page answers 503). */
+  readonly documents?: DocumentLibrary;
   /** Sign-in attempts per address per minute (links are 256-bit: this only slows floods). Default 10. */
   readonly signInsPerMinute?: number;
   readonly now?: () => number;

@@ -9,6 +9,7 @@ import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { COOKIE, type ConsoleDeps, fail } from "./context.js";
 import { directoryRoutes } from "./directory-routes.js";
+import { documentRoutes } from "./document-routes.js";
 import { inboxRoutes } from "./inbox-routes.js";
 import { meRoutes, sessionRoutes } from "./session-routes.js";
 import { statisticsRoutes } from "./statistics-routes.js";
@@ -79,6 +80,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           await signedIn.register(inboxRoutes(deps));
           await signedIn.register(statisticsRoutes(deps));
           await signedIn.register(directoryRoutes(deps));
+          await signedIn.register(documentRoutes(deps));
         });
       },
       { prefix: "/console/api" },

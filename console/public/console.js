@@ -4,6 +4,7 @@
 import { ApiError, api, h, onSignedOut, signInHelp } from "./api.js";
 import { mountDashboard } from "./dashboard.js";
 import { mountDirectory } from "./directory.js";
+import { mountDocuments } from "./documents.js";
 import { mountInbox } from "./inbox.js";
 import { mountReport } from "./report.js";
 
@@ -32,7 +33,7 @@ const VIEWS = {
   "tai-lieu": {
     title: "Tài liệu",
     admin: true,
-    mount: placeholder("Tài liệu", "Tải lên và quản lý văn bản cho bot trả lời: sắp có."),
+    mount: mountDocuments,
   },
 };
 const DEFAULT_VIEW = "hop-tin";

@@ -5,6 +5,7 @@ import type { ConsoleDirectoryDeps } from "../../console/directory-deps.js";
 import { registerConsole } from "../../console/server.js";
 import { ConsoleSessions } from "../../console/sessions.js";
 import { type DatabaseHandle, openDatabase } from "../../db/client.js";
+import type { DocumentLibrary } from "../../knowledge/library/document-library.js";
 import { createLogger } from "../../logger.js";
 import { importDirectory } from "../../workers/directory/import.js";
 import { InvitationDesk } from "../../workers/directory/invitations.js";
@@ -56,6 +57,8 @@ export interface ConsoleHarness {
 
 /** Optional parts of the console under test. */
 export interface ConsoleHarnessOptions {
+  /** The document library behind /console/api/documents (absent: those routes answer 503). */
+  readonly documents?: DocumentLibrary;
   /** The directory pages' deps, over the harness's database and invitation desk (absent: 503). */
   readonly directory?: (base: {
     readonly handle: DatabaseHandle;
@@ -90,6 +93,7 @@ export async function consoleHarness(opts: ConsoleHarnessOptions = {}): Promise<
     secureCookies: false,
     signInsPerMinute: 1000,
     reports: { db: handle.db, store: rt.store, routing: rt.routing },
+    ...(opts.documents && { documents: opts.documents }),
     ...(opts.directory && { directory: opts.directory({ handle, invitations }) }),
   });
   const as = (cookie: string | undefined, method: string, url: string, payload?: object) =>
