@@ -1,24 +1,29 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import ExcelJS from "exceljs";
 import { Redis } from "ioredis";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
+import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
+import { Chats } from "../fakes/telegram-chats.js";
 import { photoWithMetadata } from "../fixtures/photos.js";
 
 /**
- * The web chat end to end in real headless Chromium (Debian's `chromium`, driven by
- * playwright-core; no browser download): `npm start` with no token and the demo officer view
- * on; a parent asks, a student reports a tip with a photo and gets a case code, the demo
- * officer asks a question, the student answers it from the page, the officer closes the case
- * and the student checks its status. The server's logs and every Redis value are then searched
- * for the browser's cookie.
+ * The web chat and the console end to end in real headless Chromium (Debian's `chromium`, driven
+ * by playwright-core; no browser download): `npm start` with the officers on the fake Telegram
+ * Bot API; a parent asks, a student reports a tip with a photo and gets a case code; the
+ * commune's officer gets it on Telegram, asks the bot for a sign-in link (/dangnhap), opens the
+ * console, acknowledges the case and asks a question; the student answers it from the page, the
+ * answer appears in the console, the officer closes the case, the student checks its status, the
+ * dashboard counts it and the XLSX report holds it. The server's logs and every Redis value are
+ * then searched for the browser's cookie.
  *
  * Waits are on events (a message appearing, the server's start-up lines, a process exiting),
  * never fixed sleeps; those that wait for the server's workers and the pages' polling are long,
@@ -120,6 +125,21 @@ function consoleErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * The axe-core WCAG 2.1 A/AA violations of the page as it is. axe is evaluated through the
+ * DevTools protocol, which the page's CSP does not govern (the page itself stays strict).
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  await page.evaluate(source);
+  const result = (await page.evaluate(
+    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })",
+  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+  return result.violations.map(
+    (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+}
+
 /** Clicks a button offered in the latest message that has it. */
 async function pick(page: Page, label: string | RegExp): Promise<void> {
   await page
@@ -136,7 +156,11 @@ async function type(page: Page, text: string): Promise<void> {
   await box.press("Enter");
 }
 
-describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start, no tokens)", () => {
+/** The Telegram chat of Phường Đồng Tiến's police duty desk (the example province). */
+const OFFICER_CHAT = 100000031;
+const TOKEN = "123456:web-browser-test-token-abcdefghij";
+
+describe.skipIf(!existsSync(CHROMIUM))("web chat and console in headless Chromium (npm start)", () => {
   const prefix = `test-${randomUUID()}`;
   let dir = "";
   let child: ChildProcess | undefined;
@@ -144,8 +168,12 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
   let base = "";
   let logs = "";
   let database: TestDatabase | undefined;
+  let api: FakeTelegramApi | undefined;
+  let chats: Chats;
 
   beforeAll(async () => {
+    api = await new FakeTelegramApi(TOKEN).start();
+    chats = new Chats(api, DELIVERY_MS);
     dir = await mkdtemp(join(tmpdir(), "ssg-web-"));
     // The embedded default (PGlite): the demo province is imported into it at start.
     database = await freshDatabase("pglite");
@@ -159,6 +187,9 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
         INDEX_DIR: join(dir, "index"),
         SECRETS_DIR: join(dir, "secrets"),
         WEB_DEMO_OFFICERS: "true",
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
         LOG_LEVEL: "info",
         PORT: String(port),
       },
@@ -173,7 +204,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
     // The first start builds the index: up to a few minutes on a busy machine.
     base = (await chatUrlPrinted(child, () => logs)).replace(/\/$/, "");
     expect(base).toBe(`http://127.0.0.1:${port}`);
-    expect(logs).toContain(`Officer demo:    ${base}/canbo.html`);
+    expect(logs).toContain(`Console:         ${base}/console/ (demo: sign in as any example officer`);
     expect(logs).toContain(`key prefix "${prefix}"`);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     browser = await chromium.launch({
@@ -203,6 +234,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
     redis.disconnect();
     if (dir) await rm(dir, { recursive: true, force: true });
     await database?.drop();
+    await api?.close();
   });
 
   it("passes the axe-core WCAG 2 A/AA checks on a phone screen, with a conversation on it", {
@@ -297,29 +329,50 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
     // The case code and PIN, at the end of the newest message, are not under the composer.
     await expectNewestInView(page);
 
-    // The demo officer view: the tip arrived with its photo, and the officer asks a question.
-    const officer = await browser.newPage();
+    // The officer of the school's commune gets the tip on Telegram (the fake Bot API), asks the
+    // bot for a sign-in link (/dangnhap) and opens it: the console shows the new case.
+    await chats.next(OFFICER_CHAT, 0, (m) => m.text.includes(code as string));
+    // Its photo, re-encoded: no EXIF, no GPS.
+    const sentPhoto = (await chats.next(OFFICER_CHAT, 0, (m) => m.photo !== undefined)).photo as Buffer;
+    expect(sentPhoto.includes(Buffer.from("Exif", "latin1"))).toBe(false);
+    const reply = await chats.say(OFFICER_CHAT, "/dangnhap", (m) => m.text.includes("/console/dang-nhap#"));
+    const link = /(http:\/\/\S+\/console\/dang-nhap#\S+)/.exec(reply.text)?.[1] as string;
+    expect(link.startsWith(`${base}/console/dang-nhap#`)).toBe(true);
+    const desk = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: "vi-VN",
+      acceptDownloads: true,
+    });
+    const officer = await desk.newPage();
     const officerErrors = consoleErrors(officer);
-    await officer.goto(`${base}/canbo.html`);
-    const tipMessage = await lastMessage(officer, code as string, DELIVERY_MS);
-    expect(tipMessage).toContain("1 ảnh đính kèm");
-    expect(tipMessage).toContain("Trường THPT Trần Phú");
-    const photo = officer.getByRole("img", { name: "Ảnh kèm tin báo (đã xóa thông tin ẩn)" });
+    await officer.goto(link);
+    await officer.getByRole("button", { name: "Đăng nhập", exact: true }).click();
+    await officer.waitForURL(`${base}/console/**`);
+    const caseLink = officer.getByRole("link", { name: new RegExp(code as string) });
+    await caseLink.waitFor({ timeout: DELIVERY_MS });
+    await caseLink.click();
+    const detail = officer.locator("section.detail");
+    await detail.getByText("Có người lạ bán thuốc lá điện tử").waitFor({ timeout: REPLY_MS });
+    const photo = detail.getByRole("img").first();
     await photo.waitFor({ timeout: REPLY_MS });
-    expect(await photo.getAttribute("src")).toMatch(/^\/demo\/photos\/[a-f0-9]{32}\.jpg$/);
+    expect(await photo.getAttribute("src")).toMatch(
+      /^\/console\/api\/photos\/[0-9a-f-]{36}\/[a-f0-9]{32}\.jpg\?exp=\d+&sig=[\w-]{43}$/,
+    );
     const loaded = `new Promise((resolve) => {
-      const img = document.querySelector("#log img");
+      const img = document.querySelector("section.detail img");
       if (img.complete) resolve(img.naturalWidth);
       img.addEventListener("load", () => resolve(img.naturalWidth));
       img.addEventListener("error", () => resolve(0));
     })`;
     expect(await officer.evaluate(loaded)).toBe(640);
-    await pick(officer, "Nhận xử lý");
-    await lastMessage(officer, "Đã nhận xử lý");
-    await pick(officer, "Hỏi thêm");
-    await lastMessage(officer, "Gõ câu hỏi");
-    await type(officer, "Người bán thường đứng ở đâu, mấy giờ?");
-    await lastMessage(officer, "Đã chuyển câu hỏi");
+    await detail.getByRole("button", { name: "Xác nhận đã nhận" }).click();
+    // The forms are drawn again for the acknowledged case: wait for that before typing.
+    await expect
+      .poll(() => detail.getByRole("button", { name: "Xác nhận đã nhận" }).count(), { timeout: REPLY_MS })
+      .toBe(0);
+    await detail.getByLabel("Câu hỏi").fill("Người bán thường đứng ở đâu, mấy giờ?");
+    await detail.getByRole("button", { name: "Gửi câu hỏi" }).click();
+    await detail.getByText("Chờ người báo tin").first().waitFor({ timeout: REPLY_MS });
 
     // The student sees the question in the chat (polled from the outbox) and answers it.
     const question = await lastMessage(page, "mấy giờ", DELIVERY_MS);
@@ -327,13 +380,14 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
     await page.getByRole("log").getByRole("button", { name: "Trả lời" }).last().click();
     await type(page, "Đứng cạnh quán nước đối diện cổng sau, khoảng 17 giờ");
     await lastMessage(page, "Đã chuyển câu trả lời");
-    const relayed = await lastMessage(officer, "quán nước", DELIVERY_MS);
-    expect(relayed).toContain(code);
+    // The answer appears in the case's timeline without a reload (and on Telegram too).
+    await detail.getByText("quán nước").waitFor({ timeout: DELIVERY_MS });
+    expect((await chats.next(OFFICER_CHAT, 0, (m) => m.text.includes("quán nước"))).text).toContain(code);
 
     // The officer closes it; the student checks the status with code and PIN in the status form.
-    await pick(officer, "Đóng");
-    await pick(officer, "Có cơ sở");
-    await lastMessage(officer, "Đã đóng tin báo");
+    await detail.getByLabel("Kết quả xử lý").selectOption({ label: "Có cơ sở" });
+    await detail.getByRole("button", { name: "Đóng vụ việc" }).click();
+    await detail.getByText("Đã đóng").first().waitFor({ timeout: REPLY_MS });
     await page.getByRole("navigation").getByRole("button", { name: "Tra cứu tin báo" }).click();
     await page.getByLabel("Mã tin báo").fill(code as string);
     await page.getByLabel("Mã PIN (6 chữ số)").fill(pin as string);
@@ -345,19 +399,72 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat in headless Chromium (npm start
     expect(await page.getByRole("log").getByText(`${code} ${pin}`).count()).toBe(0);
     // After a long conversation: the newest message above the composer, the hotlines on top.
     await expectNewestInView(page);
+    // A closed case offers no action any more.
+    for (const action of ["Xác nhận đã nhận", "Gửi câu hỏi", "Đóng vụ việc"])
+      expect(await detail.getByRole("button", { name: action }).count()).toBe(0);
 
-    // Reloaded, the officer's page offers no action on the closed case.
-    await officer.reload();
-    await lastMessage(officer, "quán nước", DELIVERY_MS);
-    const closedTip = await lastMessage(officer, "TIN BÁO MỚI");
-    expect(closedTip).toContain("Trạng thái: đã đóng");
-    for (const action of ["Nhận xử lý", "Hỏi thêm", "Đóng"])
-      expect(await officer.getByRole("log").getByRole("button", { name: action, exact: true }).count()).toBe(
-        0,
-      );
+    // The dashboard counts the case (once its statistics row has reached the database), and the
+    // XLSX export of the commune's report holds it.
+    await officer.getByRole("navigation").getByRole("link", { name: "Thống kê" }).click();
+    // (The numbers' table of a chart is folded under "Bảng số liệu": read its text, not what shows.)
+    const outcomes = officer.locator("table", {
+      has: officer.locator("caption", { hasText: "Kết quả xử lý" }),
+    });
+    await expect
+      .poll(
+        async () => {
+          await officer.getByRole("button", { name: "Xem", exact: true }).click();
+          return /Có cơ sở\s*1(?!\d)/.test(
+            (await outcomes
+              .first()
+              .textContent()
+              .catch(() => "")) ?? "",
+          );
+        },
+        { timeout: DELIVERY_MS },
+      )
+      .toBe(true);
+    await officer.getByRole("navigation").getByRole("link", { name: "Báo cáo" }).click();
+    const [download] = await Promise.all([
+      officer.waitForEvent("download"),
+      officer.getByRole("link", { name: "Tải XLSX" }).click(),
+    ]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile((await download.path()) as string);
+    const rowOf = (label: string) => {
+      let values: unknown[] = [];
+      book.worksheets[0]?.eachRow((row) => {
+        const cells = (row.values as unknown[]).slice(1);
+        if (cells[0] === label) values = cells.slice(1);
+      });
+      return values.map(Number);
+    };
+    // Phường Đồng Tiến: one drugs tip (and its total); the report is the officer's commune only.
+    const dongTien = rowOf("Phường Đồng Tiến");
+    expect(dongTien.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(rowOf("Phường An Hòa")).toEqual([]);
+
+    // The console's pages pass the axe-core WCAG 2.1 A/AA rules: the report, the dashboard, the
+    // inbox with the closed case open, on a desktop and on a phone.
+    for (const view of ["#bao-cao", "#thong-ke", "#hop-tin"]) {
+      await officer.goto(`${base}/console/${view}`);
+      await officer.locator(`#view-${view.slice(1)} h1`).first().waitFor({ timeout: REPLY_MS });
+      if (view === "#hop-tin") {
+        await officer
+          .getByRole("radio", { name: "Đã đóng" })
+          .check()
+          .catch(() => undefined);
+        await officer.getByRole("link", { name: new RegExp(code as string) }).click();
+        await officer.locator("section.detail").getByText("quán nước").waitFor({ timeout: REPLY_MS });
+      }
+      expect(await axeViolations(officer), view).toEqual([]);
+    }
+    await officer.setViewportSize({ width: 360, height: 780 });
+    expect(await axeViolations(officer), "inbox on a phone").toEqual([]);
 
     expect(errors).toEqual([]);
     expect(officerErrors).toEqual([]);
+    await desk.close();
 
     // The browser's only identity, its cookie (the random chat id and its signature), is nowhere
     // in the logs or in Redis.

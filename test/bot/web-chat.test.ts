@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Dialogue } from "../../bot/dialogue/dialogue.js";
 import { createHttpServer } from "../../bot/http/server.js";
 import { DemoOfficerInbox, WebOutbox } from "../../bot/web/chat-streams.js";
-import { demoOfficerRoutes } from "../../bot/web/demo-officers.js";
 import { COOKIE, cookieSecretFrom, registerWebChat } from "../../bot/web/web-chat.js";
 import { createLogger } from "../../logger.js";
 import { ChannelRouter, type Messenger } from "../../workers/messenger.js";
-import { GPS_POINTER, photoWithMetadata } from "../fixtures/photos.js";
+import { isBound } from "../../workers/routing/schema.js";
+import { photoWithMetadata } from "../fixtures/photos.js";
 import { type TestRuntime, testRuntime } from "../workers/harness.js";
 import { testDialogue } from "./dialogue-harness.js";
 
@@ -46,7 +46,6 @@ describe("web chat API", () => {
       secureCookies: false,
       embedOrigins: [],
       cookieSecret,
-      extend: demoOfficerRoutes({ dialogue, routing: rt.routing, inbox: demo, tips: rt.store }),
     });
     plain = createHttpServer({ logger });
     await registerWebChat(plain, {
@@ -118,7 +117,7 @@ describe("web chat API", () => {
     expect(csp).toContain("frame-ancestors 'self'");
     expect(csp).not.toContain("upgrade-insecure-requests");
     expect(r.headers["referrer-policy"]).toBe("no-referrer");
-    for (const asset of ["/chat.js", "/ui.js", "/chat.css", "/canbo.html", "/canbo.js"])
+    for (const asset of ["/chat.js", "/ui.js", "/chat.css"])
       expect((await app.inject({ method: "GET", url: asset })).statusCode).toBe(200);
     // A favicon from this origin (the CSP's default-src 'self' allows it), with its type.
     expect(r.body).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
@@ -354,33 +353,25 @@ describe("web chat API", () => {
     const code = /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(sent)?.[0] as string;
     expect(code).toBeDefined();
 
-    // The officer (demo inbox) gets it with its photo, and asks through the demo API.
-    let officerId = "";
-    let actions: { data: string; label: string }[] = [];
+    // The officer (on Telegram, here the demo inbox) gets it with its photo, and asks a
+    // question — through Triage, as the chat's buttons and the console do.
+    const tipId = (await rt.triage.tipIdForCode(code)) as string;
+    let officer: { channel: "telegram" | "zalo"; chatId: string } | undefined;
     await expect
       .poll(
         async () => {
-          const list = (await app.inject({ method: "GET", url: "/demo/officers" })).json() as {
-            officers: { id: string; messages: number }[];
-          };
-          officerId = list.officers.find((o) => o.messages > 0)?.id ?? "";
-          if (!officerId) return false;
-          const inbox = (
-            await app.inject({ method: "GET", url: `/demo/officers/${officerId}/inbox` })
-          ).json() as { messages: { text: string; photos: number; actions: typeof actions }[] };
-          const tip = inbox.messages.find((m) => m.text.includes(code));
-          actions = tip?.actions ?? [];
-          return tip?.photos;
+          const tip = await rt.store.get(tipId);
+          const first = tip?.status === "delivered" ? rt.routing.contactById(tip.chain[0] ?? "") : undefined;
+          if (first && isBound(first)) officer = { channel: first.channel, chatId: first.chatId };
+          return officer !== undefined;
         },
         { timeout: 15_000 },
       )
-      .toBe(1);
-    const act = (payload: object) =>
-      app.inject({ method: "POST", url: `/demo/officers/${officerId}/message`, payload });
-    const ask = actions.find((a) => a.label === "Hỏi thêm");
-    expect(ask).toBeDefined();
-    await act({ choice: ask?.data });
-    expect(replies(await act({ text: "Có ai bị thương không?" }))[0]?.text).toContain("Đã chuyển câu hỏi");
+      .toBe(true);
+    if (!officer) throw new Error("the tip was not delivered");
+    const received = await demo.read(officer);
+    expect(received.find((m) => m.text.includes(code))?.photos).toBe(1);
+    await rt.triage.ask(officer, tipId, "Có ai bị thương không?");
 
     let messages: { id: string; text: string }[] = [];
     await expect
@@ -417,45 +408,8 @@ describe("web chat API", () => {
     const answered = await say(chat, { text: "Không ai bị thương nặng", quoted: messages[0]?.text ?? "" });
     expect(replies(answered)[0]?.text).toContain("Đã chuyển câu trả lời");
 
-    // The officer's page shows the photo itself, served by this server without its metadata.
-    type InboxMessage = {
-      text: string;
-      photos: number;
-      photoUrls: string[];
-      actions: { data: string; label: string }[];
-      tipStatus?: string;
-    };
-    const tipMessage = async () => {
-      const inbox = await app.inject({ method: "GET", url: `/demo/officers/${officerId}/inbox` });
-      const found = (inbox.json() as { messages: InboxMessage[] }).messages.find(
-        (m) => m.text.includes(code) && m.photos > 0,
-      );
-      if (!found) throw new Error(`no tip message in ${inbox.body}`);
-      return found;
-    };
-    const [photoUrl] = (await tipMessage()).photoUrls;
-    expect(photoUrl).toMatch(/^\/demo\/photos\/[a-f0-9]{32}\.jpg$/);
-    const served = await app.inject({ method: "GET", url: photoUrl as string });
-    expect(served.statusCode).toBe(200);
-    expect(served.headers["content-type"]).toBe("image/jpeg");
-    expect(served.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    expect(served.rawPayload.includes(GPS_POINTER)).toBe(false);
-    expect(served.rawPayload.includes(Buffer.from("Exif", "latin1"))).toBe(false);
-    expect((await plain.inject({ method: "GET", url: photoUrl as string })).statusCode).toBe(404);
-    expect((await app.inject({ method: "GET", url: "/demo/photos/not-an-id.jpg" })).statusCode).toBe(404);
-
-    // Buttons follow the tip's status, whatever the message was sent with (a reload of the page).
-    const labels = async () => (await tipMessage()).actions.map((a) => a.label);
-    expect(await labels()).toEqual(["Nhận xử lý", "Hỏi thêm", "Chuyển", "Đóng"]);
-    const ack = actions.find((a) => a.label === "Nhận xử lý");
-    expect(replies(await act({ choice: ack?.data }))[0]?.text).toContain("Đã nhận xử lý");
-    expect(await labels()).toEqual(["Hỏi thêm", "Chuyển", "Đóng"]);
-    expect((await tipMessage()).tipStatus).toBe("acknowledged");
-    const close = actions.find((a) => a.label === "Đóng");
-    const outcome = await act({ choice: close?.data });
-    expect(replies(await act(choiceNamed(outcome, "Có cơ sở")))[0]?.text).toContain("Đã đóng");
-    expect(await labels()).toEqual([]);
-    expect((await tipMessage()).tipStatus).toBe("closed");
+    const log = await rt.store.auditLog(tipId);
+    expect(log.find((a) => a.action === "answered")?.detail).toBe("Không ai bị thương nặng");
 
     // Nothing stored in Redis holds the cookie or the chat id in it.
     const chatId = chat.split(".")[0] as string;
@@ -506,19 +460,6 @@ describe("web chat API", () => {
     const all = lines.join("\n");
     for (const secret of [chat, "1700000000000", "UA-Marker", "203.0.113.9", "127.0.0.1"])
       expect(all).not.toContain(secret);
-  });
-
-  it("has no officer view unless the demo is enabled", async () => {
-    expect((await plain.inject({ method: "GET", url: "/demo/officers" })).statusCode).toBe(404);
-    expect(
-      (
-        await plain.inject({
-          method: "POST",
-          url: "/demo/officers/ca-tinh-truc-ban/message",
-          payload: { text: "/thongke" },
-        })
-      ).statusCode,
-    ).toBe(404);
   });
 
   it("limits how fast one address can open new anonymous sessions", async () => {

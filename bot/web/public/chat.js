@@ -259,7 +259,7 @@ async function start() {
   await exchange("/chat/message", { text: "/start" });
   await pollInbox();
   setInterval(pollInbox, 5000);
-  const demo = await get("/demo/officers").catch(() => undefined);
+  const demo = await get("/console/api/demo/people").catch(() => undefined);
   if (demo?.status === 200) document.getElementById("demo-link").hidden = false;
 }
 
