@@ -10,17 +10,6 @@ import { mountReport } from "./report.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** A page later work fills (the directory and the documents, for admins). */
-function placeholder(title, text) {
-  return (section) => {
-    section.append(
-      h("h1", { id: section.getAttribute("aria-labelledby"), tabindex: "-1" }, title),
-      h("p", { class: "placeholder card" }, text),
-    );
-    return { show() {}, hide() {} };
-  };
-}
-
 const VIEWS = {
   "hop-tin": { title: "Hộp tin", mount: mountInbox },
   "thong-ke": { title: "Thống kê", mount: mountDashboard },

@@ -448,7 +448,10 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat and console in headless Chromiu
     // inbox with the closed case open, on a desktop and on a phone.
     for (const view of ["#bao-cao", "#thong-ke", "#hop-tin"]) {
       await officer.goto(`${base}/console/${view}`);
-      await officer.locator(`#view-${view.slice(1)} h1`).first().waitFor({ timeout: REPLY_MS });
+      await officer
+        .locator(`#view-${view.slice(1)} h1`)
+        .first()
+        .waitFor({ timeout: REPLY_MS });
       if (view === "#hop-tin") {
         await officer
           .getByRole("radio", { name: "Đã đóng" })
