@@ -19,6 +19,7 @@ import { ConsoleAudit } from "../console/audit.js";
 import { registerConsole } from "../console/server.js";
 import { ConsoleSessions } from "../console/sessions.js";
 import { mayUseConsole } from "../console/viewer.js";
+import { t } from "../i18n.js";
 import { articleText } from "../knowledge/answer/article-text.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
 import { createGroundedModel, phrase } from "../knowledge/answer/grounded.js";
@@ -248,7 +249,7 @@ if (consoleConfig && database) {
     ...(demo && {
       demo: {
         people: () => [
-          { id: "admin", name: "Quản trị viên tỉnh (thử)", role: "province-admin" },
+          { id: "admin", name: t("console.demo.admin"), role: "province-admin" },
           ...runtime.routing.contacts
             .filter(isBound)
             .map((c) => ({ id: c.id, name: c.name, role: "police-contact" })),

@@ -1,4 +1,5 @@
 import type { Database } from "../db/client.js";
+import { t } from "../i18n.js";
 import type { HeldRole, InvitationDesk } from "../workers/directory/invitations.js";
 import { personOfChat } from "../workers/directory/people.js";
 import type { ConsolePrincipal } from "../workers/directory/sign-in-links.js";
@@ -52,7 +53,7 @@ export async function resolveViewer(
     return {
       principal,
       actor: "operator",
-      name: "Quản trị (dòng lệnh)",
+      name: t("console.who.operator"),
       contacts: [],
       roles: ["province-admin"],
       isAdmin: true,
