@@ -14,7 +14,8 @@ import {
   hybridSearch,
   type Passage,
 } from "../retrieve/hybrid-search.js";
-import { conceptCredit, expandConcepts, lacksSanction, missingConcepts, offTopic } from "../text/concepts.js";
+import { lacksAmount, lacksSanction } from "../text/asked-facts.js";
+import { conceptCredit, expandConcepts, missingConcepts, offTopic } from "../text/concepts.js";
 import { type BriefOptions, briefQuote, DEFAULT_BRIEF, withoutAsking } from "./brief.js";
 import { basisLine, type Citation, citationOf } from "./citation.js";
 import { type QuestionShape, questionShape } from "./question-kind.js";
@@ -186,6 +187,7 @@ export function answeringPassages(
       options.conceptTest &&
       (missingConcepts(question, context).length > 0 ||
         lacksSanction(question, context) ||
+        lacksAmount(question, context) ||
         offTopic(question, p.chunk.headings.join("\n")))
     )
       continue;
