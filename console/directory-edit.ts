@@ -36,6 +36,8 @@ export class DirectoryEditError extends Error {
     readonly problems: readonly RoutingTableProblem[],
     /** The document as the edit left it, to name what each problem's path points at. */
     readonly document: TableDocument,
+    /** The document before the edit (names of what the edit removed). */
+    readonly before: TableDocument,
     options?: { cause?: unknown },
   ) {
     super(
@@ -80,14 +82,15 @@ export async function editDirectory(
     await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
     const stored = await readDirectory(tx);
     if (!stored) throw new DirectoryEmptyError();
-    const document = structuredClone(toDocument(stored.rows));
+    const before = toDocument(stored.rows);
+    const document = structuredClone(before);
     edit(document);
     let table: RoutingTable;
     try {
       table = RoutingTable.parse(document, CONSOLE_SOURCE);
     } catch (e) {
       if ((e as Error).name !== "RoutingTableError") throw e;
-      throw new DirectoryEditError((e as { problems: RoutingTableProblem[] }).problems, document, {
+      throw new DirectoryEditError((e as { problems: RoutingTableProblem[] }).problems, document, before, {
         cause: e,
       });
     }

@@ -123,7 +123,7 @@ export function directoryRoutes(deps: ConsoleDeps) {
         if (name !== "DirectoryEditError") throw e;
         const err = e as DirectoryEditError;
         await record(false, { reason: "invalid", problems: err.problems.map((p) => p.path) });
-        return invalid(reply, pageProblems(err.problems, err.document, fields?.(err.document)));
+        return invalid(reply, pageProblems(err.problems, err.document, err.before, fields?.(err.document)));
       }
       await record(true, { changes });
       if (changes > 0)

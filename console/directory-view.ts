@@ -139,7 +139,11 @@ function wording(message: string): string {
 }
 
 /** What `path` ("schools.3.commune") names in `document`, for a person. */
-function whereOf(document: TableDocument, path: string): string | undefined {
+function whereOf(
+  document: TableDocument,
+  before: TableDocument | undefined,
+  path: string,
+): string | undefined {
   const [section, index] = path.split(".");
   const at = Number(index);
   const item = Number.isInteger(at)
@@ -157,7 +161,9 @@ function whereOf(document: TableDocument, path: string): string | undefined {
     case "routes": {
       const r = item as { category?: unknown; commune?: unknown } | undefined;
       if (!r) return t("console.directory.where.routes");
-      const commune = document.communes.find((c) => c.id === r.commune)?.name;
+      const commune = [...document.communes, ...(before?.communes ?? [])].find(
+        (c) => c.id === r.commune,
+      )?.name;
       return t("console.directory.where.route", {
         category: categoryLabel(String(r.category)),
         commune: r.commune === "*" ? t("console.directory.whole-province") : (commune ?? String(r.commune)),
@@ -185,10 +191,11 @@ export const fieldsUnder =
 export function pageProblems(
   problems: readonly RoutingTableProblem[],
   document: TableDocument,
+  before?: TableDocument,
   fieldOf: FieldOf = () => undefined,
 ): PageProblem[] {
   return problems.map((p) => {
-    const where = whereOf(document, p.path);
+    const where = whereOf(document, before, p.path);
     const field = fieldOf(p.path);
     return { path: p.path, message: wording(p.message), ...(where && { where }), ...(field && { field }) };
   });

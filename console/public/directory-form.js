@@ -143,7 +143,8 @@ export function editForm({ title, fields, submitLabel, submit, done, cancel }) {
     clear();
     button.disabled = true;
     const values = {};
-    for (const f of fields) if (!f.wrap.hidden) values[f.name] = f.control.value;
+    // An empty field is left out: the server names it as missing, next to the field.
+    for (const f of fields) if (!f.wrap.hidden && f.control.value !== "") values[f.name] = f.control.value;
     try {
       done(await submit(values));
     } catch (err) {

@@ -74,7 +74,7 @@ export function mountDirectory(section, { announce }) {
       ),
     ]),
   );
-  section.append(title, province, nav, status, error, Object.values(panes));
+  section.append(title, province, nav, status, error, ...Object.values(panes));
 
   function render(d) {
     data = d;
@@ -101,6 +101,8 @@ export function mountDirectory(section, { announce }) {
       const part = PARTS.some((p) => p.id === rest) ? rest : shown;
       const moved = part !== shown;
       shown = part;
+      // What was said about the last change belongs to the part it was made in.
+      if (moved) status.textContent = "";
       for (const a of links)
         if (a.dataset.part === part) a.setAttribute("aria-current", "page");
         else a.removeAttribute("aria-current");

@@ -170,6 +170,23 @@ describe("the console's directory pages (admins only)", () => {
       status: "vacant",
       channel: null,
     });
+    // Renaming a bound contact keeps the chat its officer joined with.
+    const renamed = await call(admin, "PUT", "/contacts/ca-an-hoa-minh", {
+      role: "officer",
+      rank: "Đại úy",
+      person: "Nguyễn Văn Minh",
+      unit: "Công an phường An Hòa",
+    });
+    expect(
+      renamed.json().directory.contacts.find((c: { id: string }) => c.id === "ca-an-hoa-minh"),
+    ).toMatchObject({
+      name: "Đại úy Nguyễn Văn Minh – Công an phường An Hòa",
+      rank: "Đại úy",
+      status: "bound",
+    });
+    expect((await loadRoutingTableFromDb(h.handle.db)).contactById("ca-an-hoa-minh")?.chatId).toBe(
+      "100000012",
+    );
     const bad = await call(admin, "POST", "/contacts", {
       id: "x",
       role: "officer",
