@@ -93,8 +93,8 @@ export function directoryRoutes(deps: ConsoleDeps) {
 
     /**
      * Runs one edit: validated and written (or refused whole), audited, announced, answered with
-     * the directory as it now is. `edited` gives the path of the entry the form edits, so that a
-     * problem there names the form's field.
+     * the directory as it now is. `fields` tells, from the edited document, which problems are
+     * the form's own fields (those of the entry it edits), so the page shows them there.
      */
     const run = async (
       req: FastifyRequest,
