@@ -405,5 +405,5 @@ if (zaloClient && webhook) {
 }
 if (!bot && !zaloClient && !config.web?.demoOfficers)
   logger.warn(
-    "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: officers cannot be reached (WEB_DEMO_OFFICERS=true shows their messages on the web page)",
+    "no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: officers cannot be reached (WEB_DEMO_OFFICERS=true lets you act as them in the console)",
   );
