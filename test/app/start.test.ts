@@ -99,7 +99,7 @@ describe("npm start with Telegram and Zalo tokens (long polling against fake Bot
     // What a newcomer needs to open, and where the data is (the logs are on stderr).
     const base = `http://127.0.0.1:${port}`;
     expect(printed).toContain(`Web chat:        ${base}/\n`);
-    expect(printed).toContain("Officer demo:    off (WEB_DEMO_OFFICERS=true");
+    expect(printed).toContain(`Console:         ${base}/console/ (sign in: /dangnhap to the bot`);
     expect(printed).toContain(`Queues, metrics: ${base}/admin/queues, ${base}/metrics (as ADMIN_USER)`);
     const metrics = `${base}/metrics`;
     expect((await fetch(metrics)).status).toBe(401);

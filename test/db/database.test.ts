@@ -16,6 +16,7 @@ import { ENGINES, freshDatabase, type TestDatabase } from "./engines.js";
 
 const TABLES = [
   "communes",
+  "console_audit",
   "contact_bindings",
   "contacts",
   "deadlines",
