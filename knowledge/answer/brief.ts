@@ -147,9 +147,16 @@ const EXCEPTION = /^(?:(?:\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[-+•–])\s+)?(?:trư�
  * Cuts a sentence to about `max` words keeping what carries the question: its clauses ("; ")
  * are kept from the start through the last `useful` one (naming the question's words, or the
  * figure asked); clauses that carry nothing are dropped, from the end first, then from the
- * middle ("…"); what is still too long is cut after a comma near `max` words, with "…".
+ * middle ("…"); what is still too long is cut after a comma near `max` words, with "…" — or,
+ * when the `essential` part (the figure asked: "trước ngày 15 tháng 11") lies beyond, the start
+ * is kept to half of `max` and the part that holds it follows.
  */
-export function clip(text: string, max: number, useful: (clause: string) => boolean): string {
+export function clip(
+  text: string,
+  max: number,
+  useful: (clause: string) => boolean,
+  essential: (part: string) => boolean = () => false,
+): string {
   // A sentence a little over is kept whole: cutting it saves little and may cut the fact.
   const slack = Math.round(max * 1.3);
   if (wordsOf(text).length <= slack) return text;
@@ -167,9 +174,25 @@ export function clip(text: string, max: number, useful: (clause: string) => bool
   out = out.replace(/[,;:]$/u, "");
   const ws = wordsOf(out);
   if (ws.length <= slack) return last < clauses.length - 1 ? `${out} …` : out;
+  const cutAt = (head: string) => {
+    const comma = Math.max(head.lastIndexOf(", "), head.lastIndexOf("; "));
+    return comma > head.length * 0.6 ? head.slice(0, comma) : head.replace(/[,;:]$/u, "");
+  };
   const head = ws.slice(0, max).join(" ");
-  const comma = Math.max(head.lastIndexOf(", "), head.lastIndexOf("; "));
-  return `${comma > head.length * 0.6 ? head.slice(0, comma) : head.replace(/[,;:]$/u, "")} …`;
+  if (essential(out) && !essential(head)) {
+    // From the last comma before the figure, half of `max` words.
+    const tail = ws.slice(Math.floor(max / 2)).join(" ");
+    const comma = tail.lastIndexOf(", ", Math.max(0, tail.search(/\d/u)));
+    const from = comma < 0 ? 0 : comma + 2;
+    const rest = wordsOf(tail.slice(from));
+    const part = rest
+      .slice(0, Math.ceil(max / 2))
+      .join(" ")
+      .replace(/[,;:]$/u, "");
+    const more = rest.length > Math.ceil(max / 2) ? " …" : "";
+    if (essential(part)) return `${cutAt(ws.slice(0, Math.floor(max / 2)).join(" "))} … ${part}${more}`;
+  }
+  return `${cutAt(head)} …`;
 }
 
 /**
@@ -205,12 +228,22 @@ export function briefQuote(
   const wantsNumber = shape.kind === "number" || shape.kind === "when";
   const asked = new Set(q.weights.keys());
   const figure = (text: string) => wantsNumber && holdsFigure(text, asked, shape.kind === "when");
+  const itemsOf = (lead: Unit) => {
+    const items: Unit[] = [];
+    for (const u of units.slice(lead.at + 1)) {
+      if (!u.item && items.length > 0) break;
+      if (u.item) items.push(u);
+    }
+    return items;
+  };
+  // A line that introduces a list holds the figures of its items.
+  const hasFigure = (u: Unit) => figure(u.text) || (u.lead && itemsOf(u).some((i) => figure(i.text)));
   // What the question asks beyond the document's names decides.
   const relevance = (u: Unit) => w.share(keysOf(u));
   // A number is answered by a figure; a rule comes before its exceptions; who or what is
   // asked, by the line that introduces the list of them ("… gồm:").
   const kindFit = (u: Unit) =>
-    (wantsNumber && !figure(u.text) ? 0.6 : 1) *
+    (wantsNumber && !hasFigure(u) ? 0.4 : 1) *
     (EXCEPTION.test(u.text) ? 0.7 : 1) *
     (u.lead && (shape.kind === "who" || shape.kind === "list") ? 1.1 : 1);
   const score = (u: Unit) => relevance(u) * kindFit(u) - u.at * 0.002;
@@ -220,19 +253,14 @@ export function briefQuote(
   const chosen = new Map<Unit, string>();
   const covered = new Set<string>();
   let used = 0;
+  let figured = false;
   const take = (u: Unit, max: number) => {
-    const quoted = clip(u.text, max, useful);
+    // The figure asked is kept through a cut, unless an earlier line (the list's lead) gave it.
+    const quoted = clip(u.text, max, useful, figured ? undefined : figure);
+    figured ||= figure(quoted);
     chosen.set(u, quoted);
     for (const k of w.keysOf(quoted)) covered.add(k);
     used += wordsOf(quoted).length;
-  };
-  const itemsOf = (lead: Unit) => {
-    const items: Unit[] = [];
-    for (const u of units.slice(lead.at + 1)) {
-      if (!u.item && items.length > 0) break;
-      if (u.item) items.push(u);
-    }
-    return items;
   };
   const leadOf = (item: Unit) =>
     units

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withoutAsking } from "../../knowledge/answer/brief.js";
+import { clip, withoutAsking } from "../../knowledge/answer/brief.js";
 import { answerQuestion } from "../../knowledge/answer/compose.js";
 import { questionShape } from "../../knowledge/answer/question-kind.js";
 import { corpusEmbeddingProvider, KnowledgeIndex } from "../../knowledge/index/knowledge-index.js";
@@ -88,6 +88,25 @@ describe("the short quote of an answer", () => {
     expect(a.body).toContain("công an cấp xã");
     expect(a.body).not.toContain("nơi đầu tiên");
     expect(wordsIn(a.body)).toBeLessThanOrEqual(50);
+  });
+});
+
+describe("cutting a long sentence", () => {
+  const long =
+    "a) Trưởng khu dân cư chủ trì cuộc họp cùng Bí thư chi bộ, đại diện Ban Công tác Mặt trận, đại diện các tổ chức đoàn thể quần chúng và đại diện Công an cấp cơ sở để kiểm điểm, đánh giá tình hình, kết quả thực hiện khu dân cư và hoàn tất thủ tục hồ sơ gửi về Thường trực Ban Chỉ đạo cấp xã để thẩm định và báo cáo, đề xuất Chủ tịch Ủy ban nhân dân cấp xã xét duyệt, quyết định công nhận khu dân cư đạt tiêu chuẩn trước ngày 15 tháng 11 hằng năm;";
+  const date = (s: string) => /\d/u.test(s);
+
+  it("keeps its start, cut after a comma", () => {
+    const cut = clip(long, 30, () => true);
+    expect(cut.startsWith("a) Trưởng khu dân cư chủ trì cuộc họp")).toBe(true);
+    expect(cut.endsWith(" …")).toBe(true);
+    expect(wordsIn(cut)).toBeLessThanOrEqual(32);
+  });
+
+  it("but not past the figure asked: the part that holds it follows the start", () => {
+    const cut = clip(long, 30, () => true, date);
+    expect(cut).toMatch(/^a\) Trưởng khu dân cư chủ trì cuộc họp .* … .*trước ngày 15 tháng 11\b/u);
+    expect(wordsIn(cut)).toBeLessThanOrEqual(40);
   });
 });
 
