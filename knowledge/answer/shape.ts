@@ -299,7 +299,9 @@ export function shapeAnswer(
   }
   if (shape.kind === "yes-no" && shape.modal) {
     const vehicles = concepts.filter((c) => c.kind === "vehicle");
-    const age = shape.age === null ? null : ageLines(index, shape.age, vehicles, passages);
+    // The age rules say who may drive: not for a passenger, nor for "dưới 6 tuổi" (any age under).
+    const rider = / (?:ngoi|duoc cho|cho con|cho be|cho tre|duoi \d+ tuoi) /u.test(foldedLine(question));
+    const age = shape.age === null || rider ? null : ageLines(index, shape.age, vehicles, passages);
     // "Có được lái … không?" with an age: the age rules are the answer.
     if (age && shape.modal === "may") {
       const [first, ...rest] = age.lines;
