@@ -15,6 +15,7 @@ import {
   text,
   timestamp,
   unique,
+  customType,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -76,6 +77,45 @@ export const personRole = pgEnum("person_role", ["province-admin", "police-conta
 
 /** A school staff member's role: the head (hiệu trưởng), the safety staff, a teacher. */
 export const schoolRole = pgEnum("school_role", ["head", "safety-staff", "teacher"]);
+
+/** Kinds of incident a school reports, as `INCIDENT_KINDS` in `workers/incident/incident.ts`. */
+export const incidentKind = pgEnum("incident_kind", [
+  "bao-luc-hoc-duong",
+  "ma-tuy",
+  "chay-no",
+  "tai-nan-giao-thong",
+  "xam-nhap",
+  "an-ninh-mang",
+  "khac",
+]);
+
+/** Where an incident happened, as `INCIDENT_PLACES`. */
+export const incidentPlace = pgEnum("incident_place", [
+  "trong-truong",
+  "cong-truong",
+  "duong-den-truong",
+  "gan-truong",
+  "tren-mang",
+  "khac",
+]);
+
+/** As `INCIDENT_STATUSES`. */
+export const incidentStatus = pgEnum("incident_status", [
+  "received",
+  "routed",
+  "delivered",
+  "acknowledged",
+  "on-site",
+  "closed",
+]);
+
+/** As `OUTCOMES` in `workers/incident/incident.ts`. */
+export const incidentOutcome = pgEnum("incident_outcome", [
+  "da-xu-ly",
+  "chuyen-co-quan-khac",
+  "khong-co-co-so",
+  "trung",
+]);
 
 /** added, changed or removed, in the audit. */
 export const auditChange = pgEnum("audit_change", ["added", "changed", "removed"]);
@@ -444,6 +484,110 @@ export const consoleAudit = pgTable(
   (t) => [index("console_audit_at_idx").on(t.at), index("console_audit_tip_idx").on(t.tipId)],
 );
 
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (v) => Buffer.from(v),
+});
+
+/**
+ * Incidents reported by school staff as their school (issue 15): named, unlike tips, and kept
+ * here, in the system of record, not in Redis. The school, commune and reporter are named by id
+ * without foreign keys (a school removed from the directory, or a person deleted, must not take
+ * its incidents with it), with the reporter's name and role as they were when reporting. The
+ * reporter's chat is where officers' questions go: a named path, erased with the content.
+ *
+ * Retention (`workers/incident/retention.ts`): once closed longer than the tips' retention, the
+ * content — description, place text, pupils' names in `involved`, injuries, school action,
+ * photos, the reporter's chat, the texts of the events — is erased (`erased_at`); kind, school,
+ * commune, dates, statuses and outcome stay for the school's counts.
+ */
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: uuid().primaryKey(),
+    /** "SC-XXXX-XX" (`workers/incident/case-code.ts`). */
+    caseCode: text().notNull().unique(),
+    schoolId: text().notNull(),
+    communeId: text().notNull(),
+    reporterPersonId: uuid().notNull(),
+    reporterName: text().notNull(),
+    reporterSchoolRole: schoolRole().notNull(),
+    /** Where questions go; null once erased. */
+    reporterChannel: contactChannel(),
+    reporterChatId: text(),
+    kind: incidentKind().notNull(),
+    urgency: tipUrgency().notNull(),
+    occurredAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    place: incidentPlace().notNull(),
+    placeText: text(),
+    description: text().notNull(),
+    /** `Involved[]`: role, class, count and, only when needed, a name. */
+    involved: jsonb().$type<unknown[]>().notNull(),
+    injuries: text(),
+    schoolAction: text(),
+    /** Ids of the photos in `incident_photos`, in the order sent. */
+    photoIds: jsonb().$type<string[]>().notNull(),
+    status: incidentStatus().notNull(),
+    /** Contact ids, in escalation order, chosen when routed. */
+    chain: jsonb().$type<string[]>().notNull(),
+    level: smallint().notNull().default(0),
+    createdAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    deliveredAt: timestamp({ withTimezone: true, mode: "date" }),
+    acknowledgedAt: timestamp({ withTimezone: true, mode: "date" }),
+    acknowledgedBy: text(),
+    onSiteAt: timestamp({ withTimezone: true, mode: "date" }),
+    onSiteBy: text(),
+    closedAt: timestamp({ withTimezone: true, mode: "date" }),
+    closedBy: text(),
+    outcome: incidentOutcome(),
+    erasedAt: timestamp({ withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    index("incidents_school_occurred_idx").on(t.schoolId, t.occurredAt),
+    index("incidents_reporter_idx").on(t.reporterPersonId),
+    index("incidents_commune_idx").on(t.communeId, t.status),
+    index("incidents_closed_idx").on(t.closedAt),
+    check(
+      "incidents_closed_has_outcome",
+      sql`(${t.status} = 'closed') = (${t.outcome} is not null and ${t.closedAt} is not null)`,
+    ),
+    check("incidents_reporter_chat", sql`(${t.reporterChannel} is null) = (${t.reporterChatId} is null)`),
+  ],
+);
+
+/**
+ * An incident's timeline. `actor`: "system", "contact:<id>", "person:<uuid>" or "caller:<hash>"
+ * (a refused chat, hashed with the sender salt; never a raw chat id).
+ */
+export const incidentEvents = pgTable(
+  "incident_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    incidentId: uuid()
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    at: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    actor: text().notNull(),
+    action: text().notNull(),
+    detail: text(),
+  },
+  (t) => [index("incident_events_incident_idx").on(t.incidentId, t.id)],
+);
+
+/** An incident's photos, already sanitised (re-encoded JPEG, no metadata); deleted at erasure. */
+export const incidentPhotos = pgTable(
+  "incident_photos",
+  {
+    incidentId: uuid()
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    photoId: text().notNull(),
+    bytes: bytea().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.photoId] })],
+);
+
 /** Every table, for `drizzle({ schema })`. */
 export const schema = {
   provinces,
@@ -463,6 +607,9 @@ export const schema = {
   dutyStatus,
   tipOutcomes,
   consoleAudit,
+  incidents,
+  incidentEvents,
+  incidentPhotos,
 };
 
 /** The schema's type, for the typed database. */

@@ -10,7 +10,24 @@ import {
   openDatabase,
   queryRows,
 } from "../../db/client.js";
-import { contactChannel, provinces, tipCategory, tipOutcome, tipUrgency } from "../../db/schema.js";
+import {
+  contactChannel,
+  incidentKind,
+  incidentOutcome,
+  incidentPlace,
+  incidentStatus,
+  provinces,
+  tipCategory,
+  tipOutcome,
+  tipUrgency,
+} from "../../db/schema.js";
+import {
+  INCIDENT_KINDS,
+  INCIDENT_PLACES,
+  INCIDENT_STATUSES,
+  INCIDENT_URGENCIES,
+  OUTCOMES as INCIDENT_OUTCOMES,
+} from "../../workers/incident/incident.js";
 import { CATEGORIES, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
 import { ENGINES, freshDatabase, type TestDatabase } from "./engines.js";
 
@@ -23,6 +40,9 @@ const TABLES = [
   "directory_audit",
   "duty_officer",
   "duty_status",
+  "incident_events",
+  "incident_photos",
+  "incidents",
   "invitations",
   "people",
   "person_bindings",
@@ -74,6 +94,14 @@ describe("the schema", () => {
     expect(tipUrgency.enumValues).toEqual([...URGENCIES]);
     expect(tipOutcome.enumValues).toEqual([...OUTCOMES]);
     expect(contactChannel.enumValues).toEqual(["telegram", "zalo"]);
+  });
+
+  it("has the incident model's kinds, places, statuses and outcomes", () => {
+    expect(incidentKind.enumValues).toEqual([...INCIDENT_KINDS]);
+    expect(incidentPlace.enumValues).toEqual([...INCIDENT_PLACES]);
+    expect(incidentStatus.enumValues).toEqual([...INCIDENT_STATUSES]);
+    expect(incidentOutcome.enumValues).toEqual([...INCIDENT_OUTCOMES]);
+    expect(tipUrgency.enumValues).toEqual([...INCIDENT_URGENCIES]);
   });
 });
 
