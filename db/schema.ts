@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   foreignKey,
   index,
@@ -15,7 +16,6 @@ import {
   text,
   timestamp,
   unique,
-  customType,
   uuid,
 } from "drizzle-orm/pg-core";
 
