@@ -23,10 +23,10 @@ import {
 } from "../../db/schema.js";
 import {
   INCIDENT_KINDS,
+  OUTCOMES as INCIDENT_OUTCOMES,
   INCIDENT_PLACES,
   INCIDENT_STATUSES,
   INCIDENT_URGENCIES,
-  OUTCOMES as INCIDENT_OUTCOMES,
 } from "../../workers/incident/incident.js";
 import { CATEGORIES, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
 import { ENGINES, freshDatabase, type TestDatabase } from "./engines.js";
