@@ -149,6 +149,11 @@ export function permits(sentence: string, question = ""): boolean {
   return false;
 }
 
+/** Verbs that, forbidden, oblige: "không được từ chối", "không được cản trở". */
+const REFUSALS = ["từ chối", "cản trở", "ngăn cản", "gây khó khăn", "trì hoãn"].map((r) =>
+  words(r).map(foldKey),
+);
+
 const BANS = /nghiêm cấm|(?<![\p{L}])cấm(?![\p{L}])|không cho phép/u;
 
 /**
@@ -172,6 +177,8 @@ export function forbidden(sentence: string, question = ""): boolean {
       if (
         folded[i] === "duoc" &&
         folded[i - 1] === "khong" &&
+        // "không được từ chối tiếp nhận" obliges to do it.
+        !REFUSALS.some((r) => r.every((w, j) => folded[i + 1 + j] === w)) &&
         wanted.some((a) => says(keyed.slice(i + 1), a))
       )
         return true;

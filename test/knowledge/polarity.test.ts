@@ -28,6 +28,14 @@ describe("yes or no", () => {
     expect(yesNo(q, "Học sinh không được sử dụng điện thoại trong giờ học.")).toBe("no");
     expect(forbidden("Tin báo nặc danh không được thụ lý như một đơn tố cáo.", q)).toBe(false);
     expect(yesNo(q, "Tin báo nặc danh không được thụ lý như một đơn tố cáo.")).toBeNull();
+    // Refusing it forbidden is an obligation to do it.
+    const tip = "Tin báo nặc danh có được tiếp nhận không?";
+    expect(
+      forbidden("Cơ quan có trách nhiệm tiếp nhận không được từ chối tiếp nhận tố giác, tin báo.", tip),
+    ).toBe(false);
+    expect(
+      yesNo(tip, "Mọi tố giác, tin báo về tội phạm phải được tiếp nhận đầy đủ, giải quyết kịp thời."),
+    ).toBe("yes");
   });
 
   it("does not read a passive 'được' ('được bảo vệ', 'được công nhận') as a permission", () => {
