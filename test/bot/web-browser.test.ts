@@ -1,18 +1,24 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import ExcelJS from "exceljs";
 import { Redis } from "ioredis";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { FakeTelegramApi } from "../fakes/telegram-bot-api.js";
 import { Chats } from "../fakes/telegram-chats.js";
+import {
+  axeViolations,
+  chromiumAvailable,
+  consoleErrors,
+  exited,
+  launchChromium,
+  startedAt,
+} from "../fixtures/browser.js";
 import { photoWithMetadata } from "../fixtures/photos.js";
 
 /**
@@ -30,42 +36,11 @@ import { photoWithMetadata } from "../fixtures/photos.js";
  * as a busy 2-core machine can take many seconds to deliver a tip.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROOT = resolve(import.meta.dirname, "../..");
 const CASE_CODE = /AT-[A-Z0-9]{4}-[A-Z0-9]{2}/;
 /** The line that introduces an answer's sources. */
 const SOURCES = /(Nguồn|Căn cứ): /;
-if (!existsSync(CHROMIUM))
-  console.warn(
-    `web-browser.test: ${CHROMIUM} not found — skipped (apt-get install chromium, or run .ci/run)`,
-  );
-
-/** Resolves with the chat's URL once `npm start` prints it (its start-up lines, on stdout). */
-function chatUrlPrinted(child: ChildProcess, output: () => string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const look = () => {
-      // The whole block is printed at once; its last line is the channels'.
-      const url = /Web chat: +(http:\/\/\S+\/).*Channels:/s.exec(output())?.[1];
-      if (!url) return;
-      child.stdout?.off("data", look);
-      resolve(url);
-    };
-    child.stdout?.on("data", look);
-    child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output()}`)));
-  });
-}
-
-/** Waits for the process to exit, up to `ms`; true if it did. */
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
+const HAS_CHROMIUM = chromiumAvailable("web-browser.test");
 
 /** A reply of the server itself: long enough for a loaded machine. */
 const REPLY_MS = 30_000;
@@ -115,31 +90,6 @@ async function expectNewestInView(page: Page): Promise<void> {
   expect(m.hotlinesBottom, JSON.stringify(m)).toBeLessThanOrEqual(m.viewport as number);
 }
 
-/** Console errors of a page, except the 401 of the first message (the page then opens a session). */
-function consoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/status of 401/.test(m.text())) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
-
-/**
- * The axe-core WCAG 2.1 A/AA violations of the page as it is. axe is evaluated through the
- * DevTools protocol, which the page's CSP does not govern (the page itself stays strict).
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  await page.evaluate(source);
-  const result = (await page.evaluate(
-    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })",
-  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  return result.violations.map(
-    (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-  );
-}
-
 /** Clicks a button offered in the latest message that has it. */
 async function pick(page: Page, label: string | RegExp): Promise<void> {
   await page
@@ -160,7 +110,7 @@ async function type(page: Page, text: string): Promise<void> {
 const OFFICER_CHAT = 100000031;
 const TOKEN = "123456:web-browser-test-token-abcdefghij";
 
-describe.skipIf(!existsSync(CHROMIUM))("web chat and console in headless Chromium (npm start)", () => {
+describe.skipIf(!HAS_CHROMIUM)("web chat and console in headless Chromium (npm start)", () => {
   const prefix = `test-${randomUUID()}`;
   let dir = "";
   let child: ChildProcess | undefined;
@@ -202,24 +152,12 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat and console in headless Chromiu
       logs += d.toString();
     });
     // The first start builds the index: up to a few minutes on a busy machine.
-    base = (await chatUrlPrinted(child, () => logs)).replace(/\/$/, "");
+    base = await startedAt(child, () => logs);
     expect(base).toBe(`http://127.0.0.1:${port}`);
     expect(logs).toContain(`Console:         ${base}/console/ (demo: sign in as any example officer`);
     expect(logs).toContain(`key prefix "${prefix}"`);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
@@ -241,8 +179,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat and console in headless Chromiu
     timeout: 120_000,
   }, async () => {
     if (!browser) throw new Error("no browser");
-    // axe is injected as a script, which the page's own CSP rightly forbids: bypass it here only.
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await page.goto(base);
     await lastMessage(page, "Gửi tin báo ẩn danh");
@@ -252,14 +189,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web chat and console in headless Chromiu
     // The status form's fields are checked too.
     await page.getByRole("navigation").getByRole("button", { name: "Tra cứu tin báo" }).click();
     await page.getByLabel("Mã tin báo").waitFor({ timeout: REPLY_MS });
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
-    const result = (await page.evaluate(
-      "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })",
-    )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-    const found = result.violations.map(
-      (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
-    expect(found).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
 

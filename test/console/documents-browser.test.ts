@@ -1,15 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
+import {
+  axeViolations,
+  chromiumAvailable,
+  consoleErrors,
+  exited,
+  launchChromium,
+  startedAt,
+} from "../fixtures/browser.js";
 import { DECISION, makePdf, QUESTION, SYMBOL } from "./one-article-pdf.js";
 
 /**
@@ -25,7 +31,6 @@ import { DECISION, makePdf, QUESTION, SYMBOL } from "./one-article-pdf.js";
  * replies), never fixed sleeps. The timings are printed.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROOT = resolve(import.meta.dirname, "../..");
 const CORPUS = ["the-huong-dan-duong-day-nong.md", "the-huong-dan-phong-chong-bao-luc-hoc-duong.md"];
 /** A reply of the server itself: long enough for a loaded machine. */
@@ -35,45 +40,7 @@ const BUILD_MS = 120_000;
 /** The Done-when: a cited answer from the chat within a minute of the confirmation. */
 const ANSWERED_MS = 60_000;
 
-if (!existsSync(CHROMIUM))
-  console.warn(
-    `documents-browser.test: ${CHROMIUM} not found — skipped (apt-get install chromium, or run .ci/run)`,
-  );
-
-/** Resolves with the server's address once `npm start` prints its start-up lines. */
-function started(child: ChildProcess, output: () => string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const look = () => {
-      const url = /Web chat: +(http:\/\/\S+)\/.*Channels:/s.exec(output())?.[1];
-      if (!url) return;
-      child.stdout?.off("data", look);
-      resolve(url);
-    };
-    child.stdout?.on("data", look);
-    child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output()}`)));
-  });
-}
-
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/** Console errors and CSP violations of a page (the chat's first 401 opens its session). */
-function consoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/status of 401/.test(m.text())) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
+const HAS_CHROMIUM = chromiumAvailable("documents-browser.test");
 
 /** Signs in as the example province's admin through the demo picker and opens "Tài liệu". */
 async function openDocuments(context: BrowserContext, base: string): Promise<Page> {
@@ -107,7 +74,7 @@ async function ask(page: Page, question: string): Promise<string> {
   return items.nth(before + 1).innerText();
 }
 
-describe.skipIf(!existsSync(CHROMIUM))("documents for admins in headless Chromium (npm start)", () => {
+describe.skipIf(!HAS_CHROMIUM)("documents for admins in headless Chromium (npm start)", () => {
   const prefix = `test-${randomUUID()}`;
   let dir = "";
   let child: ChildProcess | undefined;
@@ -147,22 +114,10 @@ describe.skipIf(!existsSync(CHROMIUM))("documents for admins in headless Chromiu
     child.stderr?.on("data", (d: Buffer) => {
       logs += d.toString();
     });
-    base = await started(child, () => logs);
+    base = await startedAt(child, () => logs);
     expect(base).toBe(`http://127.0.0.1:${port}`);
     timings.startMs = since(t0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -239,22 +194,14 @@ describe.skipIf(!existsSync(CHROMIUM))("documents for admins in headless Chromiu
     timeout: 120_000,
   }, async () => {
     if (!browser) throw new Error("no browser");
-    // axe is injected as a script, which the page's own CSP rightly forbids: bypassed here only.
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await openDocuments(context, base);
     await page.getByRole("row").filter({ hasText: SYMBOL }).waitFor({ timeout: REPLY_MS });
     await upload(page, "lai-lan-nua.pdf");
     expect(await page.locator("ul.doc-warnings").innerText()).toContain("Thư viện đã có đúng tệp này");
     await page.getByRole("button", { name: `Xóa ${SYMBOL}` }).click();
     await page.getByRole("heading", { name: new RegExp(`Xóa “${SYMBOL}`) }).waitFor();
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
-    const result = (await page.evaluate(
-      "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })",
-    )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-    const found = result.violations.map(
-      (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
-    expect(found).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     // The removal is not done without its confirmation.
     await page.getByRole("button", { name: "Không xóa" }).click();
     expect(await page.getByRole("row").filter({ hasText: SYMBOL }).count()).toBe(1);
