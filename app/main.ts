@@ -121,6 +121,9 @@ const viewers = {
 };
 // Messages to other chats than the one speaking (an invitation's minter, a released holder).
 const outgoing = messengersFor(config, { media, ...streams }).router;
+// Admins' uploads (KNOWLEDGE_UPLOADS_DIR), from the console or sent to the bot, rebuilt into
+// the index and announced.
+const documents = new DocumentLibrary({ knowledge: config.knowledge, channel: indexChannel, logger });
 const dialogue = new Dialogue({
   sessions,
   routing: runtime.routing,
@@ -167,6 +170,12 @@ const dialogue = new Dialogue({
       return { url: signInUrl(consoleConfig.baseUrl, token), minutes: SIGN_IN_LINK_TTL_MS / 60_000 };
     },
   }),
+  // A province admin's PDF/DOCX sent to the bot: read, shown, then put in force.
+  documents: {
+    preview: (bytes, filename, by) => documents.preview(bytes, filename, by),
+    confirm: (uploadId, options, by) => documents.confirm(uploadId, options, by),
+    logger,
+  },
   // For the invitation's deep link t.me/<bot>?start=<code>, known once the bot is initialised.
   botUsername: (): string | undefined => (bot?.isInited() ? bot.botInfo.username : undefined),
 });
@@ -243,8 +252,7 @@ if (consoleConfig && database) {
       },
     }),
     secureCookies: consoleConfig.secureCookies,
-    // Admins' uploads (KNOWLEDGE_UPLOADS_DIR), rebuilt into the index and announced.
-    documents: new DocumentLibrary({ knowledge: config.knowledge, channel: indexChannel, logger }),
+    documents,
     // WEB_DEMO_OFFICERS=true (refused in production): sign in as one of the example's officers.
     ...(demo && {
       demo: {

@@ -38,6 +38,7 @@ export class Dialogue {
   >();
   private readonly menuEntries: NonNullable<Feature["menu"]>[number][];
   private readonly photos: NonNullable<Feature["photos"]>;
+  private readonly documents: Feature["documents"];
 
   constructor(
     private readonly deps: DialogueDeps,
@@ -64,6 +65,9 @@ export class Dialogue {
     const photos = features.find((f) => f.photos)?.photos;
     if (!photos) throw new Error("no feature takes photos");
     this.photos = photos;
+    const takers = features.filter((f) => f.documents);
+    if (takers.length > 1) throw new Error(`documents are claimed twice (again by ${takers[1]?.name})`);
+    this.documents = takers[0]?.documents;
   }
 
   async handle(chat: ChatAddress, input: Incoming): Promise<Reply[]> {
@@ -134,6 +138,10 @@ export class Dialogue {
         return [{ text: t("unsupported", { hotlines: t("hotlines") }) }];
       case "photo":
         return this.photos.handle(turn, photo ?? { kind: "no-draft" });
+      case "document":
+        return this.documents
+          ? this.documents(turn, input)
+          : [{ text: t("unsupported", { hotlines: t("hotlines") }) }];
       case "choice":
         return (await this.choice(turn, input.data)) ?? [{ text: t("choice.stale"), choices: this.menu() }];
       case "text":

@@ -1,6 +1,12 @@
 import type { Lang } from "../../i18n.js";
 import type { ArticleRef, ArticleText } from "../../knowledge/answer/article-text.js";
 import type { Answer } from "../../knowledge/answer/compose.js";
+import type {
+  ConfirmOptions,
+  DocumentPreview,
+  LibraryChange,
+} from "../../knowledge/library/document-library.js";
+import type { Logger } from "../../logger.js";
 import type { DutyDesk } from "../../workers/directory/duty.js";
 import type { InvitationDesk } from "../../workers/directory/invitations.js";
 import type { TipIntake } from "../../workers/intake.js";
@@ -20,9 +26,24 @@ export type Incoming =
     }
   | { readonly kind: "choice"; readonly data: string }
   | { readonly kind: "photo"; readonly bytes: Buffer }
+  | IncomingDocument
   | { readonly kind: "unsupported" };
 
 export type TextInput = Extract<Incoming, { kind: "text" }>;
+
+/**
+ * A file that may be a PDF or DOCX for the document library. It is fetched only when the
+ * dialogue wants it (a province admin's), so nobody else's file is ever downloaded.
+ */
+export interface IncomingDocument {
+  readonly kind: "document";
+  /** The name it was sent under: shown and audited, never trusted for its type. */
+  readonly filename: string;
+  /** Its size in bytes, when the channel tells it before the download. */
+  readonly size?: number;
+  /** Downloads it, at most `MAX_DOWNLOAD_BYTES`. @throws DownloadError ("too-large", …) */
+  readonly read: () => Promise<Buffer>;
+}
 
 /**
  * A choice offered with a reply: a button on Telegram and the web, a numbered line on Zalo.
@@ -89,6 +110,21 @@ export interface DialogueDeps {
   readonly signIn?: (
     chat: ChatAddress,
   ) => Promise<{ readonly url: string; readonly minutes: number } | undefined>;
+  /**
+   * The document library (issue 14), for a province admin who sends a PDF or DOCX to the bot:
+   * read it, then put it in force. Without it, or without `directory`, a file gets a notice
+   * that documents are not taken here.
+   */
+  readonly documents?: DocumentDesk;
+}
+
+/** What the dialogue needs of `DocumentLibrary` (which audits its changes itself). */
+export interface DocumentDesk {
+  readonly preview: (bytes: Buffer, filename: string, by: string) => Promise<DocumentPreview>;
+  /** Resolves once the rebuilt index is current (seconds to a minute). */
+  readonly confirm: (uploadId: string, options: ConfirmOptions, by: string) => Promise<LibraryChange>;
+  /** Uploads, confirmations and cancellations at info (ids and symbol, never content). */
+  readonly logger: Logger;
 }
 
 /** One turn of one chat, as a feature's handlers see it: they may change the session. */
@@ -152,6 +188,8 @@ export interface Feature {
   readonly recognise?: (turn: Turn, text: string, input: TextInput) => MaybeReplies;
   /** Runs after every turn, before the session is saved. */
   readonly afterTurn?: (session: Session) => void;
+  /** Files sent as documents (PDF/DOCX for the library); at most one feature takes them. */
+  readonly documents?: (turn: Turn, document: IncomingDocument) => Replies;
   /** Photos: prepared outside the session's lock, then handled in the turn. */
   readonly photos?: {
     readonly prepare: (deps: DialogueDeps, session: Session, bytes: Buffer) => Promise<PreparedPhoto>;

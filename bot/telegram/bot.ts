@@ -5,6 +5,7 @@ import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "../../logger.js";
 import { notice, type TelegramDeps } from "./context.js";
 import { choicesFeature } from "./features/choices.js";
+import { documentsFeature } from "./features/documents.js";
 import { photosFeature } from "./features/photos.js";
 import { textFeature } from "./features/text.js";
 import { unsupportedFeature } from "./features/unsupported.js";
@@ -171,6 +172,7 @@ export function createTelegramBot(deps: TelegramDeps, opts: TelegramBotOptions =
   for (const feature of [
     textFeature(deps),
     photosFeature(deps),
+    documentsFeature(deps),
     choicesFeature(deps),
     unsupportedFeature(deps),
   ])

@@ -1,6 +1,7 @@
 import type { Feature } from "../feature.js";
 import { aboutFeature } from "./about.js";
 import { askFeature } from "./ask.js";
+import { documentUploadFeature } from "./document-upload.js";
 import { dutyFeature } from "./duty.js";
 import { dutyRosterFeature } from "./duty-roster.js";
 import { inviteFeature } from "./invite.js";
@@ -30,6 +31,7 @@ export const FEATURES: readonly Feature[] = [
   joinFeature,
   inviteFeature,
   signInFeature,
+  documentUploadFeature,
   profileFeature,
   aboutFeature,
   askFeature,
