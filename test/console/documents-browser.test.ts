@@ -24,7 +24,8 @@ import { DECISION, makePdf, QUESTION, SYMBOL } from "./one-article-pdf.js";
  * uploads a one-article PDF on the console's "Tài liệu" page, reads the preview, confirms it;
  * the web chat then answers a question about it citing it (asked again until it does, up to a
  * minute). axe-core's WCAG 2.1 A/AA rules run on the page with a preview and a confirmation
- * step open.
+ * step open. The admin's directory page too: a school renamed there is offered by its new name
+ * in the chat, an invitation is minted, and every part of the page passes axe.
  *
  * The corpus is two small cards copied from knowledge/corpus, so that the first start's index
  * and each rebuild take seconds. Waits are on events (start-up lines, elements, the chat's
@@ -206,5 +207,57 @@ describe.skipIf(!HAS_CHROMIUM)("documents for admins in headless Chromium (npm s
     await page.getByRole("button", { name: "Không xóa" }).click();
     expect(await page.getByRole("row").filter({ hasText: SYMBOL }).count()).toBe(1);
     await context.close();
+  });
+
+  it("the directory page: an admin renames a school and mints an invitation; every part passes axe", {
+    timeout: 180_000,
+  }, async () => {
+    if (!browser) throw new Error("no browser");
+    const admin = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
+    const page = await admin.newPage();
+    const errors = consoleErrors(page);
+    await page.goto(`${base}/console/dang-nhap`);
+    await page.getByRole("button", { name: /Quản trị viên tỉnh \(thử\)/ }).click();
+    await page.waitForURL(`${base}/console/`);
+    await page.goto(`${base}/console/#danh-ba/truong-hoc`);
+    await page.getByRole("button", { name: "Sửa Trường THCS Lê Quý Đôn" }).click();
+    await page.getByLabel("Tên trường").fill("Trường THCS Lê Quý Đôn (cơ sở 2)");
+    await page.getByRole("button", { name: "Lưu thay đổi" }).click();
+    await page
+      .getByRole("row")
+      .filter({ hasText: "Trường THCS Lê Quý Đôn (cơ sở 2)" })
+      .waitFor({ timeout: REPLY_MS });
+    // The chat offers the school by its new name: every process took the change.
+    const chat = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "vi-VN" });
+    const talk = await chat.newPage();
+    await talk.goto(base);
+    await talk.getByRole("log").getByRole("listitem").first().waitFor({ timeout: REPLY_MS });
+    await talk.getByRole("navigation").getByRole("button", { name: "Báo tin ẩn danh" }).click();
+    await talk.getByRole("log").getByRole("button", { name: "Ma túy", exact: true }).last().click();
+    await talk.locator("#message").fill("le quy don");
+    await talk.locator("#message").press("Enter");
+    await talk
+      .getByRole("log")
+      .getByRole("button", { name: "Trường THCS Lê Quý Đôn (cơ sở 2)" })
+      .waitFor({ timeout: REPLY_MS });
+    await chat.close();
+
+    await page.goto(`${base}/console/#danh-ba/loi-moi`);
+    await page.getByLabel("Mời làm").selectOption("school-staff");
+    await page.getByLabel("Trường", { exact: true }).selectOption({ label: "Trường THPT Trần Phú" });
+    await page.getByRole("button", { name: "Tạo mã mời" }).last().click();
+    await page.getByRole("heading", { name: "Mã mời mới" }).waitFor({ timeout: REPLY_MS });
+    await page
+      .getByText(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/)
+      .first()
+      .waitFor({ timeout: REPLY_MS });
+    expect(await axeViolations(page), "loi-moi").toEqual([]);
+    for (const part of ["xa-phuong", "truong-hoc", "can-bo", "tuyen", "ca-truc"]) {
+      await page.goto(`${base}/console/#danh-ba/${part}`);
+      await page.locator("#view-danh-ba .dir-pane:not([hidden]) h2").first().waitFor({ timeout: REPLY_MS });
+      expect(await axeViolations(page), part).toEqual([]);
+    }
+    expect(errors).toEqual([]);
+    await admin.close();
   });
 });
