@@ -174,6 +174,7 @@ const dialogue = new Dialogue({
   documents: {
     preview: (bytes, filename, by) => documents.preview(bytes, filename, by),
     confirm: (uploadId, options, by) => documents.confirm(uploadId, options, by),
+    discard: (uploadId, by) => documents.discard(uploadId, by),
     logger,
   },
   // For the invitation's deep link t.me/<bot>?start=<code>, known once the bot is initialised.

@@ -123,6 +123,8 @@ export interface DocumentDesk {
   readonly preview: (bytes: Buffer, filename: string, by: string) => Promise<DocumentPreview>;
   /** Resolves once the rebuilt index is current (seconds to a minute). */
   readonly confirm: (uploadId: string, options: ConfirmOptions, by: string) => Promise<LibraryChange>;
+  /** Drops a staged upload ("Hủy"), so that its confirm button no longer works; false if none waited. */
+  readonly discard: (uploadId: string, by: string) => Promise<boolean>;
   /** Uploads, confirmations and cancellations at info (ids and symbol, never content). */
   readonly logger: Logger;
 }

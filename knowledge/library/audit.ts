@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 export const AUDIT_LOG = "audit.jsonl";
 
-export type AuditAction = "confirm" | "set-status" | "remove";
+export type AuditAction = "confirm" | "set-status" | "remove" | "discard";
 
 export interface AuditRecord {
   /** ISO instant. */
@@ -19,8 +19,11 @@ export interface AuditRecord {
   readonly action: AuditAction;
   readonly document: string;
   readonly symbol: string | null;
-  /** `published`: the new index version is current; `unchanged`: the index already held it. */
-  readonly result: "published" | "unchanged" | "failed";
+  /**
+   * `published`: the new index version is current; `unchanged`: the index already held it;
+   * `discarded`: a staged upload dropped before it was confirmed.
+   */
+  readonly result: "published" | "unchanged" | "failed" | "discarded";
   /** The index version current after the change. */
   readonly version?: string;
   /** set-status: what was set. */

@@ -20,7 +20,14 @@ import {
 import { LibraryChangeFailedError, UnknownUploadError } from "./errors.js";
 import { type DocumentStatus, documentOf, type LibraryDocument, readEntries } from "./library-manifest.js";
 import { type PreviewWarning, type ReadUpload, readUpload } from "./read-upload.js";
-import { DEFAULT_STAGING_TTL_MS, findStaged, purgeStaged, type StagedUpload, stage } from "./staging.js";
+import {
+  DEFAULT_STAGING_TTL_MS,
+  dropStaged,
+  findStaged,
+  purgeStaged,
+  type StagedUpload,
+  stage,
+} from "./staging.js";
 
 export type { ConfirmOptions, StatusChange } from "./changes.js";
 export type { DocumentStatus, LibraryDocument } from "./library-manifest.js";
@@ -161,6 +168,26 @@ export class DocumentLibrary extends EventEmitter<DocumentLibraryEvents> {
       if (!upload) throw new UnknownUploadError(uploadId);
       return applyConfirm(this.#context(), upload, options, checkedBy);
     });
+  }
+
+  /**
+   * Drops a staged upload the admin decided not to add ("Hủy"): a later confirm of it is refused
+   * as unknown. False when there was none waiting (confirmed, expired or dropped already).
+   */
+  async discard(uploadId: string, by: string): Promise<boolean> {
+    const checkedBy = checkedActor(by);
+    const upload = await findStaged(this.dir, uploadId, this.#now(), this.#ttl);
+    if (!upload) return false;
+    await dropStaged(this.dir, upload);
+    await appendAudit(this.dir, {
+      at: this.#now().toISOString(),
+      by: checkedBy,
+      action: "discard",
+      document: upload.uploadId,
+      symbol: upload.read.symbol ?? null,
+      result: "discarded",
+    });
+    return true;
   }
 
   /** The documents in the library, in the order they were added. */

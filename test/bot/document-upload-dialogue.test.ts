@@ -180,6 +180,16 @@ describe("documents sent to the bot", () => {
     const cancel = choices(preview).find((c) => c.startsWith("doc:no:")) as string;
     expect(text(await pick(ADMIN, cancel))).toContain("Đã hủy");
     expect(h.logs.at(-1)).toContain('"action":"document-cancel"');
+    // The dropped upload cannot be confirmed any more from the same preview: the chat is told so.
+    const confirm = choices(preview).find((c) => c.startsWith("doc:ok:")) as string;
+    const staleTold = new Promise<void>((resolve) => {
+      toldNext = resolve;
+    });
+    await pick(ADMIN, confirm);
+    await staleTold;
+    expect(told.at(-1)).toEqual({ to: ADMIN, text: tl("vi", "documentUpload.expired") });
+    // And "Hủy" again says there is nothing waiting.
+    expect(text(await pick(ADMIN, cancel))).toBe(tl("vi", "documentUpload.expired"));
     // A forged or broken id is stale, whoever presses it.
     expect(text(await pick(ADMIN, "doc:ok:../../etc"))).toBe(tl("vi", "choice.stale"));
   });

@@ -85,6 +85,7 @@ export async function documentDialogue(
     documents: {
       preview: (bytes, filename, by) => library.preview(bytes, filename, by),
       confirm: (uploadId, options, by) => library.confirm(uploadId, options, by),
+      discard: (uploadId, by) => library.discard(uploadId, by),
       logger,
     },
     ...extra,

@@ -187,9 +187,10 @@ function confirm(turn: Turn, uploadId: string): Promise<Reply[]> {
   });
 }
 
-/** "Hủy": nothing goes into the library; the staged upload is forgotten after its hour. */
+/** "Hủy": nothing goes into the library, and the staged upload is dropped (its confirm goes stale). */
 function cancel(turn: Turn, uploadId: string): Promise<Reply[]> {
   return asAdmin(turn, "document-cancel", async (desk, by) => {
+    if (!(await desk.discard(uploadId, by))) return [{ text: t("documentUpload.expired") }];
     desk.logger.info(
       { action: "document-cancel", by, channel: turn.chat.channel, uploadId },
       "document from a chat cancelled",
