@@ -8,11 +8,11 @@ import {
   type OutgoingMessage,
   type OutgoingPhoto,
 } from "./messenger.js";
-import { type NotifyJob, notifyJobSchema, QUEUES } from "./queues/jobs.js";
+import { isIncidentJob, type NotifyJob, notifyJobSchema, QUEUES, type TipNotifyJob } from "./queues/jobs.js";
 import { officerTipMessage, placeText } from "./render.js";
 import { VacantContactError } from "./routing/routing-table.js";
 import { isBound } from "./routing/schema.js";
-import { type StageDeps, unrecoverable } from "./stage.js";
+import { type PreparedDelivery, type Recipient, type StageDeps, unrecoverable } from "./stage.js";
 import { OFFICER_LANG, officerActions } from "./tip/officer-actions.js";
 import { senderKey } from "./tip/sender-key.js";
 import type { Channel } from "./tip/tip.js";
@@ -27,7 +27,13 @@ import type { TipRecord } from "./tip/tip-store.js";
  * permanent failures are dead-lettered with an alert to the duty officer. A contact with no chat
  * (a vacant slot: routing never chooses one, but a forward or a chain older than an unbinding
  * can name one) is such a failure too: dead-lettered, alerted, never sent anywhere else.
+ *
+ * The same machinery carries messages about schools' incidents (`subject: "incident"`): what
+ * they say, to whom and what their delivery changes is `deps.incidents`' (`SubjectStages`).
  */
+/** How long a worker without incident stages puts an incident's job back for another to take. */
+export const NO_INCIDENTS_RETRY_MS = 5_000;
+
 export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
   return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
     const parsed = notifyJobSchema.safeParse(job.data);
@@ -42,12 +48,20 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
     }
     const { store } = deps;
     if (await store.deliveryOf(data.deliveryId)) return "already-sent";
-    const tip = await store.get(data.tipId);
-    if (!tip) throw unrecoverable(`tip ${data.tipId} not found`);
+    let delivery: PreparedDelivery;
+    if (isIncidentJob(data)) {
+      // A worker without the database (`npm run worker` beside an embedded PGlite) leaves the
+      // message to one that has it, without using up its attempts.
+      if (!deps.incidents) {
+        await job.moveToDelayed(deps.now() + NO_INCIDENTS_RETRY_MS, token);
+        throw new DelayedError();
+      }
+      delivery = await deps.incidents.prepare(data);
+    } else delivery = await tipDelivery(deps, data);
 
-    let target: ReturnType<typeof addressOf>;
+    let target: Recipient;
     try {
-      target = addressOf(deps, data, tip);
+      target = delivery.recipient();
     } catch (err) {
       if ((err as Error).name !== "VacantContactError") throw err;
       await deadLetter(deps, job, queued, (err as Error).message);
@@ -57,15 +71,9 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
       await job.moveToDelayed(deps.now() + minChatIntervalMs, token);
       throw new DelayedError();
     }
-    let message = await withPhotos(
-      deps,
-      data,
-      tip,
-      render(deps, data, tip, target.address.channel, target.lang),
-    );
+    let message = await delivery.message(target);
     // Remembered before sending, so that an answer typed the moment it arrives finds it.
-    if (data.kind === "question" && data.to.type === "tipster")
-      await deps.pending.set(target.address, tip.id, deps.now());
+    await delivery.beforeSend?.(target);
     // A retry after a crash in the middle of a send cannot know whether it went out; the
     // recipient is told, rather than the message being dropped.
     if (await store.startDelivery(data.deliveryId))
@@ -84,15 +92,30 @@ export function notifyStage(deps: StageDeps, minChatIntervalMs: number) {
       throw permanent ? unrecoverable((err as Error).message) : err;
     }
     await store.recordDelivery(data.deliveryId, messageId);
-    await afterDelivery(deps, data, tip, target.label);
+    await delivery.delivered(target);
     return "sent";
+  };
+}
+
+/** A tip's message: the tip from the tip store, the tipster through the sealed reply handle. */
+async function tipDelivery(deps: StageDeps, data: TipNotifyJob): Promise<PreparedDelivery> {
+  const tip = await deps.store.get(data.tipId);
+  if (!tip) throw unrecoverable(`tip ${data.tipId} not found`);
+  return {
+    recipient: () => addressOf(deps, data, tip),
+    message: async (to) => withPhotos(deps, data, tip, render(deps, data, tip, to.address.channel, to.lang)),
+    async beforeSend(to) {
+      if (data.kind === "question" && data.to.type === "tipster")
+        await deps.pending.set(to.address, tip.id, deps.now());
+    },
+    delivered: (to) => afterDelivery(deps, data, tip, to.label),
   };
 }
 
 /** Tip messages to officers carry the tip's (already sanitised) photos. */
 async function withPhotos(
   deps: StageDeps,
-  data: NotifyJob,
+  data: TipNotifyJob,
   tip: TipRecord,
   message: OutgoingMessage,
 ): Promise<OutgoingMessage> {
@@ -107,11 +130,7 @@ async function withPhotos(
   return { ...message, photos };
 }
 
-function addressOf(
-  deps: StageDeps,
-  data: NotifyJob,
-  tip: TipRecord,
-): { address: ChatAddress; label: string; lang: Lang } {
+function addressOf(deps: StageDeps, data: TipNotifyJob, tip: TipRecord): Recipient {
   if (data.to.type === "tipster") {
     try {
       const { channel, chatId, lang } = deps.sealer.open(tip.replyHandle);
@@ -133,7 +152,7 @@ function addressOf(
 
 function render(
   deps: StageDeps,
-  data: NotifyJob,
+  data: TipNotifyJob,
   tip: TipRecord,
   channel: Channel,
   lang: Lang,
@@ -177,7 +196,12 @@ function render(
   }
 }
 
-async function afterDelivery(deps: StageDeps, data: NotifyJob, tip: TipRecord, label: string): Promise<void> {
+async function afterDelivery(
+  deps: StageDeps,
+  data: TipNotifyJob,
+  tip: TipRecord,
+  label: string,
+): Promise<void> {
   const at = deps.now();
   const audit = { at, actor: "system", action: `delivered:${data.kind}`, detail: `→ ${label}` };
   if (data.kind === "new-tip" || data.kind === "escalation" || data.kind === "forwarded") {
@@ -218,6 +242,10 @@ async function deadLetter(
   logger.error({ jobId: job.id, kind: data.kind, reason }, "delivery failed for good; dead-lettered");
   deps.metrics?.deliveryFailures.inc({ kind: data.kind });
   if (isDutyAlert) return; // the alert channel itself is down: the log above is all we can do
+  if (isIncidentJob(data)) {
+    if (deps.incidents) await queues.addNotify(deps.incidents.alert(data, reason), 1);
+    return;
+  }
   await queues.addNotify(
     {
       deliveryId: `${data.deliveryId}-dead-${randomUUID().slice(0, 8)}`,

@@ -35,6 +35,11 @@ export const DEFAULT_PIPELINE: PipelineOptions = {
 };
 
 export interface PipelineDeps extends Omit<StageDeps, "now"> {
+  /**
+   * The incidents' maintenance job (`eraseExpiredIncidents` and the routing sweep), given the
+   * retention in days; the job does nothing without it.
+   */
+  readonly maintainIncidents?: (retentionDays: number) => Promise<Record<string, number>>;
   readonly connection: ConnectionOptions;
   readonly options?: Partial<PipelineOptions>;
   readonly now?: () => number;
@@ -75,8 +80,10 @@ export class TipPipeline {
       new Worker<MaintenanceJob>(
         QUEUES.maintenance,
         async (job) => {
-          if (!maintenanceJobSchema.safeParse(job.data).success)
-            throw unrecoverable(`invalid maintenance job ${job.id}`);
+          const task = maintenanceJobSchema.safeParse(job.data);
+          if (!task.success) throw unrecoverable(`invalid maintenance job ${job.id}`);
+          if (task.data.task === "erase-expired-incidents")
+            return (await this.deps.maintainIncidents?.(this.options.retentionDays)) ?? { skipped: 1 };
           const { purged } = await purgeExpiredTips({ ...stage, retentionDays: this.options.retentionDays });
           return { purged };
         },

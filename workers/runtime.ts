@@ -5,6 +5,12 @@ import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logger.js";
+import type { IncidentDesk } from "./incident/desk.js";
+import { Incidents } from "./incident/incident-desk.js";
+import { IncidentRouter } from "./incident/incident-routing.js";
+import { IncidentStore } from "./incident/incident-store.js";
+import { eraseExpiredIncidents } from "./incident/retention.js";
+import { incidentStages } from "./incident/stages.js";
 import { TipIntake } from "./intake.js";
 import type { Messenger } from "./messenger.js";
 import { Metrics } from "./metrics.js";
@@ -38,6 +44,12 @@ export interface TipRuntime {
   readonly metrics: Metrics;
   /** Closed tips' statistics rows on their way to `tip_outcomes`. */
   readonly outcomes: OutcomeOutbox;
+  /**
+   * Schools' incidents (issue 15), present when `database` was given: reported by bound school
+   * staff, routed and escalated through this runtime's queues. Photos are uploaded as tips' are
+   * (`intake.addPhoto`) and copied into PostgreSQL when the incident is reported.
+   */
+  readonly incidents?: IncidentDesk;
   /** Present when `workers` was asked for. */
   readonly pipeline?: TipPipeline;
   close(): Promise<void>;
@@ -181,8 +193,42 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
       windowMs: hour,
     }),
   });
+  const incidentStore = opts.database ? new IncidentStore(opts.database) : undefined;
+  const incidentRouter = incidentStore
+    ? new IncidentRouter({ store: incidentStore, routing, queues, logger: opts.logger, now })
+    : undefined;
+  const incidents =
+    opts.database && incidentStore && incidentRouter
+      ? new Incidents({
+          db: opts.database,
+          store: incidentStore,
+          routing,
+          queues,
+          router: incidentRouter,
+          photos: store,
+          salt,
+          logger: opts.logger,
+          now,
+        })
+      : undefined;
   const pipeline = opts.workers
     ? new TipPipeline({
+        ...(incidentStore &&
+          incidentRouter && {
+            incidents: incidentStages({ store: incidentStore, routing, logger: opts.logger, now }),
+            maintainIncidents: async (retentionDays: number) => {
+              const rerouted = await incidentRouter.sweep();
+              const { erased } = await eraseExpiredIncidents({
+                redis,
+                store: incidentStore,
+                queues,
+                logger: opts.logger,
+                now,
+                retentionDays,
+              });
+              return { rerouted, erased };
+            },
+          }),
         connection: redis,
         redis,
         queues,
@@ -211,6 +257,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
   if (opts.database && opts.drainOutcomes !== false) outcomes.start();
   // Whoever runs the workers keeps the purge scheduled (an upsert: one schedule per prefix).
   if (pipeline) await queues.schedulePurge(PURGE_EVERY_MS);
+  if (pipeline && incidents) await queues.scheduleIncidentMaintenance(PURGE_EVERY_MS);
   return {
     redis,
     routing,
@@ -222,6 +269,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     content,
     metrics,
     outcomes,
+    ...(incidents && { incidents }),
     ...(pipeline && { pipeline }),
     async close() {
       await outcomes.stop();

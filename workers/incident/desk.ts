@@ -243,6 +243,8 @@ export type IncidentRefusal =
   | "no-such-incident"
   | "wrong-status"
   | "invalid"
+  /** A photo of the submission is gone (uploads wait a day) or never existed. */
+  | "photo-expired"
   /** An answer not from the reporter's own chat, or to an unknown code (the same answer). */
   | "not-the-reporter";
 

@@ -7,6 +7,7 @@ import {
   type MaintenanceJob,
   type NotifyJob,
   QUEUES,
+  subjectIdOf,
 } from "./jobs.js";
 
 /** Retry policy of the pipeline's jobs. */
@@ -21,6 +22,8 @@ export const DEFAULT_POLICY: QueuePolicy = { notifyAttempts: 8, backoffMs: 2000 
 
 /** Id of the retention purge's job scheduler (one per prefix, whoever upserts it). */
 export const PURGE_SCHEDULER_ID = "purge-expired-tips";
+/** Id of the incidents' maintenance scheduler (erasure after retention, routing retried). */
+export const INCIDENT_SCHEDULER_ID = "erase-expired-incidents";
 
 // Completed jobs are kept a week so that their ids keep de-duplicating re-adds (deliveries).
 const KEEP = { removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false } satisfies JobsOptions;
@@ -88,17 +91,21 @@ export class TipQueues {
   addEscalation(data: EscalateJob, delayMs: number) {
     return this.escalate.add("escalate", data, {
       ...KEEP,
-      jobId: escalationJobId(data.tipId, data.level),
+      jobId:
+        "incidentId" in data
+          ? incidentEscalationJobId(data.incidentId, data.level)
+          : escalationJobId(data.tipId, data.level),
       delay: delayMs,
       attempts: 10,
       backoff: { type: "exponential", delay: this.policy.backoffMs },
     });
   }
 
-  /** Cancels every pending escalation of a tip (on acknowledgement or closing). */
-  async cancelEscalations(tipId: string, levels: number): Promise<void> {
+  /** Cancels every pending escalation of a tip (on acknowledgement or closing), or of an incident. */
+  async cancelEscalations(tipId: string, levels: number, subject: "tip" | "incident" = "tip"): Promise<void> {
+    const jobId = subject === "incident" ? incidentEscalationJobId : escalationJobId;
     for (let level = 1; level <= levels + 1; level++) {
-      const job = await this.escalate.getJob(escalationJobId(tipId, level));
+      const job = await this.escalate.getJob(jobId(tipId, level));
       if (job && (await job.isDelayed())) await job.remove();
     }
   }
@@ -129,6 +136,19 @@ export class TipQueues {
     );
   }
 
+  /** Registers the incidents' maintenance to run every `everyMs` (idempotent, as `schedulePurge`). */
+  async scheduleIncidentMaintenance(everyMs: number): Promise<void> {
+    await this.maintenance.upsertJobScheduler(
+      INCIDENT_SCHEDULER_ID,
+      { every: everyMs },
+      {
+        name: "erase-expired-incidents",
+        data: { task: "erase-expired-incidents" },
+        opts: { removeOnComplete: 24, removeOnFail: 24 },
+      },
+    );
+  }
+
   /**
    * Seals again, under the current data key, the text of every notify job (and of dead-lettered
    * copies) sealed under the previous key or queued in clear. Returns how many changed.
@@ -147,7 +167,8 @@ export class TipQueues {
     };
     for (const job of await this.notify.getJobs([...RETAINED])) {
       const next = job?.data && reseal(job.data);
-      if (job && next) await job.updateData(next);
+      // A union of job types: BullMQ types the update as their intersection.
+      if (job && next) await job.updateData(next as never);
     }
     for (const job of await this.deadLetter.getJobs([...RETAINED])) {
       const inner = job?.data?.data as NotifyJob | undefined;
@@ -159,9 +180,17 @@ export class TipQueues {
 
   /** Keeps a failed job's data; a notify job's text stays (or is again) sealed. */
   addDeadLetter(data: DeadLetterJob) {
-    const inner = data.data as Partial<NotifyJob> | undefined;
+    const inner = data.data as Partial<{
+      tipId: string;
+      incidentId: string;
+      deliveryId: string;
+      text: string;
+    }>;
     const stored =
-      data.queue === QUEUES.notify && inner?.tipId && inner.deliveryId && typeof inner.text === "string"
+      data.queue === QUEUES.notify &&
+      (inner?.tipId || inner?.incidentId) &&
+      inner.deliveryId &&
+      typeof inner.text === "string"
         ? { ...data, data: { ...inner, text: this.sealText(inner as NotifyJob) } }
         : data;
     return this.deadLetter.add("dead", stored, {
@@ -185,6 +214,11 @@ export function escalationJobId(tipId: string, level: number): string {
   return `escalate-${tipId}-${level}`;
 }
 
+/** An incident's escalation job: apart from tips' (their ids are uuids too). */
+export function incidentEscalationJobId(incidentId: string, level: number): string {
+  return `escalate-incident-${incidentId}-${level}`;
+}
+
 /** Every state a job can be kept in (not "active": a running job's data is its worker's). */
 export const RETAINED: readonly JobType[] = [
   "completed",
@@ -197,5 +231,5 @@ export const RETAINED: readonly JobType[] = [
 ];
 
 function textContext(data: NotifyJob) {
-  return { owner: data.tipId, field: `notify:${data.deliveryId}` };
+  return { owner: subjectIdOf(data), field: `notify:${data.deliveryId}` };
 }

@@ -47,10 +47,15 @@ export async function purgeExpiredTips(deps: RetentionDeps, batch = 200): Promis
   return { purged };
 }
 
-/** The tip a job is about: its own `tipId`, or the one of the job a dead letter keeps. */
+/**
+ * The tip (or school incident) a job is about: its own `tipId` or `incidentId`, or the one of the
+ * job a dead letter keeps.
+ */
 function tipOf(data: unknown): string | undefined {
-  const d = data as { tipId?: unknown; data?: { tipId?: unknown } } | undefined;
-  const id = d?.tipId ?? d?.data?.tipId;
+  const d = data as
+    | { tipId?: unknown; incidentId?: unknown; data?: { tipId?: unknown; incidentId?: unknown } }
+    | undefined;
+  const id = d?.tipId ?? d?.incidentId ?? d?.data?.tipId ?? d?.data?.incidentId;
   return typeof id === "string" ? id : undefined;
 }
 
@@ -58,7 +63,11 @@ function tipOf(data: unknown): string | undefined {
  * Removes the jobs about these tips (finished, failed, waiting or delayed; a running job is its
  * worker's and is left) and the entries of the queues' event streams that name them.
  */
-async function forgetJobs(redis: Redis, queues: readonly Queue[], ids: ReadonlySet<string>): Promise<void> {
+export async function forgetJobs(
+  redis: Redis,
+  queues: readonly Queue[],
+  ids: ReadonlySet<string>,
+): Promise<void> {
   for (const queue of queues) {
     const doomed: Job[] = [];
     for (let start = 0; ; start += PAGE) {
