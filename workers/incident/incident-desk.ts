@@ -329,7 +329,7 @@ export class Incidents implements IncidentDesk {
     if (incident.status === "closed") return "closed";
     const events = await this.deps.store.events(id);
     const asked = events.filter((e) => e.action === "asked").at(-1);
-    if (!asked || asked.actor.type !== "contact") return "no-question";
+    if (asked?.actor.type !== "contact") return "no-question";
     const n = events.filter((e) => e.action === "answered").length;
     await this.deps.store.appendEvent(id, {
       at: this.now(),

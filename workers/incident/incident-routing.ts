@@ -66,7 +66,7 @@ export class IncidentRouter {
   async route(id: string): Promise<"routed" | "not-received" | "unreachable"> {
     const { store, routing, queues } = this.deps;
     const incident = await store.get(id);
-    if (!incident || incident.status !== "received") return "not-received";
+    if (incident?.status !== "received") return "not-received";
     let chain: string[];
     try {
       const route = routing.resolve(
