@@ -254,6 +254,8 @@ if (consoleConfig && database) {
     }),
     secureCookies: consoleConfig.secureCookies,
     documents,
+    // The school's incident log (issue 15): the runtime's desk, present with the database.
+    ...(runtime.incidents && { incidents: runtime.incidents }),
     // WEB_DEMO_OFFICERS=true (refused in production): sign in as one of the example's officers.
     ...(demo && {
       demo: {

@@ -3,6 +3,7 @@ import { t } from "../i18n.js";
 import type { DocumentLibrary } from "../knowledge/library/document-library.js";
 import type { Logger } from "../logger.js";
 import type { SignInLinks } from "../workers/directory/sign-in-links.js";
+import type { IncidentDesk } from "../workers/incident/desk.js";
 import type { ReportDeps } from "../workers/outcomes/report.js";
 import type { Routing } from "../workers/routing/routing-table.js";
 import type { TipStore } from "../workers/tip/tip-store.js";
@@ -46,6 +47,8 @@ export interface ConsoleDeps {
   readonly directory?: ConsoleDirectoryDeps;
   /** The document library admins upload to (absent: the documents page answers 503). */
   readonly documents?: DocumentLibrary;
+  /** The incident desk behind the school's incident log (absent: those routes answer 503). */
+  readonly incidents?: IncidentDesk;
   /** Sign-in attempts per address per minute (links are 256-bit: this only slows floods). Default 10. */
   readonly signInsPerMinute?: number;
   readonly now?: () => number;

@@ -11,6 +11,7 @@ import { COOKIE, type ConsoleDeps, fail } from "./context.js";
 import { directoryRoutes } from "./directory-routes.js";
 import { documentRoutes } from "./document-routes.js";
 import { inboxRoutes } from "./inbox-routes.js";
+import { incidentRoutes } from "./incident-routes.js";
 import { meRoutes, sessionRoutes } from "./session-routes.js";
 import { statisticsRoutes } from "./statistics-routes.js";
 import { resolveViewer } from "./viewer.js";
@@ -81,6 +82,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           await signedIn.register(statisticsRoutes(deps));
           await signedIn.register(directoryRoutes(deps));
           await signedIn.register(documentRoutes(deps));
+          await signedIn.register(incidentRoutes(deps));
         });
       },
       { prefix: "/console/api" },

@@ -6,6 +6,7 @@ import { mountDashboard } from "./dashboard.js";
 import { mountDirectory } from "./directory.js";
 import { mountDocuments } from "./documents.js";
 import { mountInbox } from "./inbox.js";
+import { mountIncidents } from "./incidents.js";
 import { mountReport } from "./report.js";
 
 const $ = (id) => document.getElementById(id);
@@ -14,6 +15,7 @@ const VIEWS = {
   "hop-tin": { title: "Hộp tin", mount: mountInbox },
   "thong-ke": { title: "Thống kê", mount: mountDashboard },
   "bao-cao": { title: "Báo cáo", mount: mountReport },
+  "su-viec": { title: "Sự việc của trường", mount: mountIncidents },
   "danh-ba": {
     title: "Danh bạ",
     admin: true,

@@ -64,6 +64,8 @@ export interface ConsoleHarnessOptions {
     readonly handle: DatabaseHandle;
     readonly invitations: InvitationDesk;
   }) => ConsoleDirectoryDeps;
+  /** Give the console the runtime's incident desk (`rt.incidents`; absent: those routes answer 503). */
+  readonly incidents?: boolean;
 }
 
 export async function consoleHarness(opts: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
@@ -95,6 +97,7 @@ export async function consoleHarness(opts: ConsoleHarnessOptions = {}): Promise<
     reports: { db: handle.db, store: rt.store, routing: rt.routing },
     ...(opts.documents && { documents: opts.documents }),
     ...(opts.directory && { directory: opts.directory({ handle, invitations }) }),
+    ...(opts.incidents && rt.incidents && { incidents: rt.incidents }),
   });
   const as = (cookie: string | undefined, method: string, url: string, payload?: object) =>
     app.inject({
