@@ -152,6 +152,8 @@ const dialogue = new Dialogue({
   feedback: new RedisFeedbackStore(runtime.redis, config.tips.prefix),
   ...(invitations && { directory: invitations }),
   ...(duty && { duty }),
+  // Schools' named incident reports (/baocao), their questions and answers, officers' buttons.
+  ...(runtime.incidents && { incidents: runtime.incidents }),
   tell: async (to, text) => {
     try {
       await outgoing.send(to, { text });

@@ -20,6 +20,12 @@ import type { Session } from "./session-store.js";
 export type { Choice, DialogueDeps, Incoming, Reply } from "./feature.js";
 export { DRAFT_TIMEOUT_MS } from "./features/report.js";
 
+/** A prepared photo and the feature that prepared it (and handles it in the turn). */
+interface TakenPhoto {
+  readonly taker: NonNullable<Feature["photos"]>;
+  readonly photo: PreparedPhoto;
+}
+
 const COMMAND = /^\/(\w+)(?:@\w+)?\s*(.*)$/s;
 const BARE_NUMBER = /^\s*(\d{1,2})\s*\.?\s*$/;
 
@@ -37,7 +43,8 @@ export class Dialogue {
     NonNullable<NonNullable<Feature["flows"]>[keyof NonNullable<Feature["flows"]>]>
   >();
   private readonly menuEntries: NonNullable<Feature["menu"]>[number][];
-  private readonly photos: NonNullable<Feature["photos"]>;
+  /** Features that take photos, in order: a photo goes to the first whose draft wants it. */
+  private readonly photos: NonNullable<Feature["photos"]>[];
   private readonly documents: Feature["documents"];
 
   constructor(
@@ -62,9 +69,8 @@ export class Dialogue {
       this.menuEntries.map((e) => [e.id, e]),
       "menu",
     );
-    const photos = features.find((f) => f.photos)?.photos;
-    if (!photos) throw new Error("no feature takes photos");
-    this.photos = photos;
+    this.photos = features.flatMap((f) => (f.photos ? [f.photos] : []));
+    if (this.photos.length === 0) throw new Error("no feature takes photos");
     const takers = features.filter((f) => f.documents);
     if (takers.length > 1) throw new Error(`documents are claimed twice (again by ${takers[1]?.name})`);
     this.documents = takers[0]?.documents;
@@ -73,10 +79,7 @@ export class Dialogue {
   async handle(chat: ChatAddress, input: Incoming): Promise<Reply[]> {
     const key = senderKey(this.deps.salt, chat.channel, chat.chatId);
     // A photo is prepared (sanitised: slow) before the session is held.
-    const prepared =
-      input.kind === "photo"
-        ? await this.photos.prepare(this.deps, await this.deps.sessions.load(key), input.bytes)
-        : undefined;
+    const prepared = input.kind === "photo" ? await this.preparePhoto(key, input.bytes) : undefined;
     const release = await this.deps.sessions.lock(key);
     try {
       const session = await this.deps.sessions.load(key);
@@ -87,6 +90,16 @@ export class Dialogue {
     } finally {
       await release();
     }
+  }
+
+  /** A photo prepared (sanitised: slow) by the first feature whose draft wants it, before the lock. */
+  private async preparePhoto(key: string, bytes: Buffer): Promise<TakenPhoto | undefined> {
+    const session = await this.deps.sessions.load(key);
+    for (const taker of this.photos) {
+      const photo = await taker.prepare(this.deps, session, bytes);
+      if (photo.kind !== "no-draft") return { taker, photo };
+    }
+    return undefined;
   }
 
   /** The language the chat speaks with the bot (what the web page words its own notices in). */
@@ -103,7 +116,7 @@ export class Dialogue {
     return this.menuEntries.map((e) => ({ data: `menu:${e.id}`, label: t(e.label) }));
   }
 
-  private async turn(key: string, turn: Turn, raw: Incoming, photo?: PreparedPhoto): Promise<Reply[]> {
+  private async turn(key: string, turn: Turn, raw: Incoming, photo?: TakenPhoto): Promise<Reply[]> {
     const input: Incoming = raw.kind === "text" ? { ...raw, text: cleanUserText(raw.text) } : raw;
     const replies: Reply[] = [];
     // Danger to life comes before anything else, whatever the step.
@@ -132,12 +145,15 @@ export class Dialogue {
     return replies;
   }
 
-  private async route(turn: Turn, input: Incoming, photo?: PreparedPhoto): Promise<Reply[]> {
+  private async route(turn: Turn, input: Incoming, photo?: TakenPhoto): Promise<Reply[]> {
     switch (input.kind) {
       case "unsupported":
         return [{ text: t("unsupported", { hotlines: t("hotlines") }) }];
       case "photo":
-        return this.photos.handle(turn, photo ?? { kind: "no-draft" });
+        return (photo?.taker ?? (this.photos[0] as NonNullable<Feature["photos"]>)).handle(
+          turn,
+          photo?.photo ?? { kind: "no-draft" },
+        );
       case "document":
         return this.documents
           ? this.documents(turn, input)

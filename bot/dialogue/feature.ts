@@ -9,6 +9,7 @@ import type {
 import type { Logger } from "../../logger.js";
 import type { DutyDesk } from "../../workers/directory/duty.js";
 import type { InvitationDesk } from "../../workers/directory/invitations.js";
+import type { IncidentDesk } from "../../workers/incident/desk.js";
 import type { TipIntake } from "../../workers/intake.js";
 import type { ChatAddress } from "../../workers/messenger.js";
 import type { Routing } from "../../workers/routing/routing-table.js";
@@ -116,6 +117,12 @@ export interface DialogueDeps {
    * that documents are not taken here.
    */
   readonly documents?: DocumentDesk;
+  /**
+   * Schools' named incident reports (issue 15): `/baocao` from a chat bound to school staff, the
+   * reporter's answers to officers' questions and the officers' incident buttons. Without it
+   * `/baocao` says the function is not available here and offers the anonymous tip.
+   */
+  readonly incidents?: IncidentDesk;
 }
 
 /** What the dialogue needs of `DocumentLibrary` (which audits its changes itself). */

@@ -3,6 +3,13 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { type ContentSealer, isSealedText } from "../../workers/tip/content-sealer.js";
 import { categorySchema, urgencySchema } from "../../workers/tip/tip.js";
+import {
+  incidentAnswerConfirmSchema,
+  incidentAskSchema,
+  incidentDraftSchema,
+  incidentForwardSchema,
+  mapIncidentText,
+} from "./features/incident-draft.js";
 
 /**
  * What the bot remembers about a chat: who is talking (role), their school, their language,
@@ -41,6 +48,11 @@ export const sessionSchema = z.object({
       z.object({ kind: z.literal("join-confirm"), ticket: z.string().regex(/^[0-9a-f]{64}$/) }),
       /** An admin typing the name of the school an invitation is for. */
       z.object({ kind: z.literal("invite-school") }),
+      // A school's incident report being written, and the incident flows (features/incident-*.ts).
+      incidentDraftSchema,
+      incidentAnswerConfirmSchema,
+      incidentAskSchema,
+      incidentForwardSchema,
     ])
     .optional(),
   /** The last answer, for "Xem nguồn" and 👍/👎 (the question text, not who asked). */
@@ -147,6 +159,11 @@ export class RedisSessionStore implements SessionStore {
   #sealDraft(key: string, session: Session): Session {
     const { content } = this;
     const flow = session.flow;
+    if (content && flow && flow.kind !== "report")
+      return {
+        ...session,
+        flow: mapIncidentText(flow, (v, field) => content.seal(v, { owner: key, field: `draft.${field}` })),
+      };
     if (!content || flow?.kind !== "report") return session;
     const sealed = { ...flow };
     for (const f of this.#draftFields(flow))
@@ -157,6 +174,14 @@ export class RedisSessionStore implements SessionStore {
   // A draft that does not open (its key is gone) is dropped; the rest of the session stays.
   #openDraft(key: string, session: Session): Session {
     const flow = session.flow;
+    if (flow && flow.kind !== "report") {
+      try {
+        return { ...session, flow: mapIncidentText(flow, (v, field) => this.#openText(key, v, field)) };
+      } catch {
+        const { flow: _dropped, ...rest } = session;
+        return rest;
+      }
+    }
     if (flow?.kind !== "report") return session;
     try {
       const opened = { ...flow };
@@ -171,6 +196,12 @@ export class RedisSessionStore implements SessionStore {
       const { flow: _dropped, ...rest } = session;
       return rest;
     }
+  }
+
+  #openText(key: string, value: string, field: string): string {
+    if (!isSealedText(value)) return value;
+    if (!this.content) throw new Error("sealed draft without a data key");
+    return this.content.open(value, { owner: key, field: `draft.${field}` });
   }
 
   async lock(key: string): Promise<() => Promise<void>> {

@@ -4,6 +4,8 @@ import { askFeature } from "./ask.js";
 import { documentUploadFeature } from "./document-upload.js";
 import { dutyFeature } from "./duty.js";
 import { dutyRosterFeature } from "./duty-roster.js";
+import { incidentAnswerFeature } from "./incident-answer.js";
+import { incidentReportFeature } from "./incident-report.js";
 import { inviteFeature } from "./invite.js";
 import { joinFeature } from "./join.js";
 import { menuFeature } from "./menu.js";
@@ -23,7 +25,9 @@ import { tipsterAnswerFeature } from "./tipster-answer.js";
 export const FEATURES: readonly Feature[] = [
   menuFeature,
   reportFeature,
+  incidentReportFeature,
   tipsterAnswerFeature,
+  incidentAnswerFeature,
   statusFeature,
   officerFeature,
   dutyFeature,

@@ -3,6 +3,7 @@ import type { AnswerProof, AnswerResult } from "../../../workers/triage.js";
 import { isTriageRefused } from "../../../workers/triage.js";
 import type { Feature, Reply, Turn } from "../feature.js";
 import { answer as answerQuestion } from "./ask.js";
+import { incidentAnswerCommand } from "./incident-answer.js";
 
 function resultReply(r: AnswerResult): Reply {
   return { text: t(`tipster.${r === "no-question" ? "noQuestion" : r}`) };
@@ -58,6 +59,9 @@ export const tipsterAnswerFeature: Feature = {
   commands: {
     // From the chat the tip was sent from, the code is enough; from any other, the PIN too.
     traloi: (turn, arg) => {
+      // A school's incident code (SC-…) is answered through the incident desk (named, no PIN).
+      const incident = incidentAnswerCommand(turn, arg);
+      if (incident) return incident;
       const m = /^(\S+)\s+(?:(\d{6})\s+)?(.+)$/s.exec(arg);
       if (!m) return [{ text: t("answer.usage") }];
       return relay(turn, { from: turn.chat, ...(m[2] && { pin: m[2] }) }, m[1] as string, m[3] as string);
