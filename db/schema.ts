@@ -588,6 +588,64 @@ export const incidentPhotos = pgTable(
   (t) => [primaryKey({ columns: [t.incidentId, t.photoId] })],
 );
 
+/** Who a campaign is for: parents, pupils or teachers of a school. */
+export const audienceRole = pgEnum("audience_role", ["parent", "pupil", "teacher"]);
+
+/** A campaign's life: scheduled → sending → done, or cancelled before it ends. */
+export const campaignStatus = pgEnum("campaign_status", ["scheduled", "sending", "done", "cancelled"]);
+
+/**
+ * People who asked for schools' safety messages (`/dangky`, or consent when signing a
+ * commitment). Campaign recipients only: nothing here refers to a tip or to the tip store, and
+ * nothing there to this table. `unsubscribed_at` (`/huydangky`) and `blocked_at` (the channel
+ * said the bot was blocked) stop every later batch; a new `/dangky` clears both.
+ */
+export const subscribers = pgTable(
+  "subscribers",
+  {
+    /** Increasing: campaigns page through recipients by id (keyset). */
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    channel: contactChannel().notNull(),
+    chatId: text().notNull(),
+    role: audienceRole().notNull(),
+    schoolId: text().notNull(),
+    className: text(),
+    communeId: text().notNull(),
+    subscribedAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    blockedAt: timestamp({ withTimezone: true, mode: "date" }),
+    unsubscribedAt: timestamp({ withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    unique("subscribers_chat_school_role").on(t.channel, t.chatId, t.schoolId, t.role),
+    index("subscribers_school_idx").on(t.schoolId, t.role, t.id),
+    index("subscribers_commune_idx").on(t.communeId, t.role, t.id),
+  ],
+);
+
+/**
+ * A safety message to subscribers. `audience`: the filter (`workers/campaign/campaign.ts`:
+ * schools, classes, communes, roles). `sent`/`failed`/`blocked` are flushed from the live counts
+ * in Redis after each batch.
+ */
+export const campaigns = pgTable(
+  "campaigns",
+  {
+    id: uuid().primaryKey(),
+    /** "person:<uuid>" or "contact:<id>". */
+    author: text().notNull(),
+    audience: jsonb().$type<Record<string, unknown>>().notNull(),
+    text: text().notNull(),
+    sendAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    status: campaignStatus().notNull(),
+    sent: integer().notNull().default(0),
+    failed: integer().notNull().default(0),
+    blocked: integer().notNull().default(0),
+    createdAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    finishedAt: timestamp({ withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("campaigns_status_idx").on(t.status, t.sendAt)],
+);
+
 /** Every table, for `drizzle({ schema })`. */
 export const schema = {
   provinces,
@@ -610,6 +668,8 @@ export const schema = {
   incidents,
   incidentEvents,
   incidentPhotos,
+  subscribers,
+  campaigns,
 };
 
 /** The schema's type, for the typed database. */

@@ -32,6 +32,7 @@ import { CATEGORIES, OUTCOMES, URGENCIES } from "../../workers/tip/tip.js";
 import { ENGINES, freshDatabase, type TestDatabase } from "./engines.js";
 
 const TABLES = [
+  "campaigns",
   "communes",
   "console_audit",
   "contact_bindings",
@@ -51,6 +52,7 @@ const TABLES = [
   "route_steps",
   "routes",
   "schools",
+  "subscribers",
   "tip_outcomes",
 ];
 
