@@ -246,23 +246,28 @@ export function createIncidentDetail({ onChanged }) {
     const i = data.incident;
     heading.textContent = `Vụ việc ${i.caseCode}`;
     hint.hidden = true;
+    // h() flattens the parts' arrays (replaceChildren would print them as text).
     body.replaceChildren(
-      i.urgency === "khan-cap" ? h("p", {}, h("span", { class: "badge urgent" }, i.urgencyLabel)) : "",
-      facts(i),
-      h("h3", {}, "Nội dung"),
       h(
-        "p",
-        { class: "description" },
-        i.description || (i.erased ? "(Nội dung đã xóa khi hết thời hạn lưu)" : "(Không có nội dung)"),
+        "div",
+        {},
+        i.urgency === "khan-cap" ? h("p", {}, h("span", { class: "badge urgent" }, i.urgencyLabel)) : "",
+        facts(i),
+        h("h3", {}, "Nội dung"),
+        h(
+          "p",
+          { class: "description" },
+          i.description || (i.erased ? "(Nội dung đã xóa khi hết thời hạn lưu)" : "(Không có nội dung)"),
+        ),
+        involved(i.involved ?? []),
+        i.injuries ? [h("h3", {}, "Thương tích"), h("p", {}, i.injuries)] : "",
+        i.schoolAction ? [h("h3", {}, "Nhà trường đã xử lý"), h("p", {}, i.schoolAction)] : "",
+        i.photos > 0
+          ? h("p", { class: "fine" }, `${i.photos} ảnh kèm theo (xem trong cuộc trò chuyện với bot).`)
+          : "",
+        timeline(data.timeline ?? []),
+        actions(data),
       ),
-      involved(i.involved ?? []),
-      i.injuries ? [h("h3", {}, "Thương tích"), h("p", {}, i.injuries)] : "",
-      i.schoolAction ? [h("h3", {}, "Nhà trường đã xử lý"), h("p", {}, i.schoolAction)] : "",
-      i.photos > 0
-        ? h("p", { class: "fine" }, `${i.photos} ảnh kèm theo (xem trong cuộc trò chuyện với bot).`)
-        : "",
-      timeline(data.timeline ?? []),
-      actions(data),
     );
   }
 

@@ -112,19 +112,24 @@ export function mountIncidents(section, { me, announce }) {
       }
       countsOut.replaceChildren(
         h("p", {}, data.period?.label ?? ""),
-        data.schools.length === 0
-          ? h("p", { class: "empty" }, "Không có vụ việc nào trong kỳ.")
-          : data.schools.map((s) =>
-              h(
-                "section",
-                { "aria-label": s.schoolName },
-                h("h3", {}, `${s.schoolName}: ${s.total} vụ việc, ${s.open} đang xử lý`),
-                s.whole
-                  ? ""
-                  : h("p", { class: "fine" }, "Chỉ gồm các vụ việc bạn được xem, không phải toàn trường."),
-                reportTable({ ...s.table, title: `Số vụ việc theo loại và kết quả — ${s.schoolName}` }),
+        // One node: h() flattens the schools' sections (replaceChildren would print an array).
+        h(
+          "div",
+          {},
+          data.schools.length === 0
+            ? h("p", { class: "empty" }, "Không có vụ việc nào trong kỳ.")
+            : data.schools.map((s) =>
+                h(
+                  "section",
+                  { "aria-label": s.schoolName },
+                  h("h3", {}, `${s.schoolName}: ${s.total} vụ việc, ${s.open} đang xử lý`),
+                  s.whole
+                    ? ""
+                    : h("p", { class: "fine" }, "Chỉ gồm các vụ việc bạn được xem, không phải toàn trường."),
+                  reportTable({ ...s.table, title: `Số vụ việc theo loại và kết quả — ${s.schoolName}` }),
+                ),
               ),
-            ),
+        ),
       );
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401))
