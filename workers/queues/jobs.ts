@@ -8,6 +8,8 @@ export const QUEUES = {
   deadLetter: "dead-letter",
   /** Scheduled housekeeping: the retention purge. */
   maintenance: "maintenance",
+  /** Campaign fan-out, one batch of subscribers a job (`workers/campaign/`). */
+  campaign: "campaign",
 } as const;
 
 /** Job data carries ids only: the tip itself stays in the tip store. */
