@@ -5,6 +5,7 @@ import { documentUploadFeature } from "./document-upload.js";
 import { dutyFeature } from "./duty.js";
 import { dutyRosterFeature } from "./duty-roster.js";
 import { incidentAnswerFeature } from "./incident-answer.js";
+import { incidentOfficerFeature } from "./incident-officer.js";
 import { incidentReportFeature } from "./incident-report.js";
 import { inviteFeature } from "./invite.js";
 import { joinFeature } from "./join.js";
@@ -30,6 +31,7 @@ export const FEATURES: readonly Feature[] = [
   incidentAnswerFeature,
   statusFeature,
   officerFeature,
+  incidentOfficerFeature,
   dutyFeature,
   dutyRosterFeature,
   joinFeature,

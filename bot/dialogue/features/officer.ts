@@ -15,6 +15,7 @@ import {
 import { OUTCOMES } from "../../../workers/tip/tip.js";
 import { isTriageRefused } from "../../../workers/triage.js";
 import type { Feature, Reply, Turn } from "../feature.js";
+import { incidentOfficerCommand } from "./incident-officer.js";
 
 /** Runs a triage action and words its outcome, or why it was refused (refusals are audited). */
 async function act(action: () => Promise<unknown>, done: () => string): Promise<Reply[]> {
@@ -95,6 +96,9 @@ const start: Record<OfficerVerb, (turn: Turn, tipId: string, rest?: string) => R
 /** A typed command: `/nhan <mã>`, `/hoi <mã> <câu hỏi>`, `/chuyen <mã> <cán bộ>`, `/dong <mã> <kết quả>`. */
 function typed(verb: OfficerVerb) {
   return async (turn: Turn, arg: string): Promise<Reply[]> => {
+    // A school's incident code (SC-…) is the incident desk's.
+    const incident = incidentOfficerCommand(turn, verb, arg);
+    if (incident) return incident;
     const m = /^(\S+)\s*(.*)$/s.exec(arg.trim());
     const tipId = m ? await turn.deps.triage.tipIdForCode(m[1] as string) : undefined;
     if (!m || !tipId) return [{ text: t("officer.needCode") }];
