@@ -220,8 +220,8 @@ describe.skipIf(!HAS_CHROMIUM)("documents for admins in headless Chromium (npm s
     await page.getByRole("button", { name: /Quản trị viên tỉnh \(thử\)/ }).click();
     await page.waitForURL(`${base}/console/`);
     await page.goto(`${base}/console/#danh-ba/truong-hoc`);
-    await page.getByRole("button", { name: "Sửa Trường THCS Lê Quý Đôn" }).click();
-    await page.getByLabel("Tên trường").fill("Trường THCS Lê Quý Đôn (cơ sở 2)");
+    await page.locator("#view-danh-ba").getByRole("button", { name: "Sửa Trường THCS Lê Quý Đôn" }).click();
+    await page.locator("#view-danh-ba").getByLabel("Tên trường").fill("Trường THCS Lê Quý Đôn (cơ sở 2)");
     await page.getByRole("button", { name: "Lưu thay đổi" }).click();
     await page
       .getByRole("row")
@@ -243,9 +243,11 @@ describe.skipIf(!HAS_CHROMIUM)("documents for admins in headless Chromium (npm s
     await chat.close();
 
     await page.goto(`${base}/console/#danh-ba/loi-moi`);
-    await page.getByLabel("Mời làm").selectOption("school-staff");
-    await page.getByLabel("Trường", { exact: true }).selectOption({ label: "Trường THPT Trần Phú" });
-    await page.getByRole("button", { name: "Tạo mã mời" }).last().click();
+    // (Within the directory's view: other views of the shell have fields named alike.)
+    const directory = page.locator("#view-danh-ba");
+    await directory.getByLabel("Mời làm").selectOption("school-staff");
+    await directory.getByLabel("Trường", { exact: true }).selectOption({ label: "Trường THPT Trần Phú" });
+    await directory.getByRole("button", { name: "Tạo mã mời" }).last().click();
     await page.getByRole("heading", { name: "Mã mời mới" }).waitFor({ timeout: REPLY_MS });
     await page
       .getByText(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/)
