@@ -70,7 +70,7 @@ describe("campaign fan-out", () => {
     timeout: 120_000,
   }, async () => {
     const N = 10_000;
-    const RATE = 4000;
+    const RATE = Number(process.env.CAMPAIGN_TEST_RATE ?? 4000);
     const BURST = 100;
     await addSubscribers(handle.db, N);
     for (let n = 1; n <= N; n += 200) messenger.blocked.add(chatOf(n)); // 50 chats
@@ -92,7 +92,8 @@ describe("campaign fan-out", () => {
     expect(await f.counts(campaign.id)).toEqual({ sent: N - 50, failed: 0, blocked: 50 });
     // Within the rate: never more than a second's worth plus the burst in any second, and no
     // faster overall than the rate allows.
-    expect(busiestWindow(messenger.times, 1000)).toBeLessThanOrEqual(RATE + BURST);
+    // (2% for the event loop: a slot's time and the send's differ by a few ms.)
+    expect(busiestWindow(messenger.times, 1000)).toBeLessThanOrEqual(RATE * 1.02 + BURST);
     expect(ms).toBeGreaterThanOrEqual(((N - BURST) / RATE) * 1000);
     console.info(`10k fan-out: ${ms} ms, ${Math.round((N / ms) * 1000)} msg/s (limit ${RATE}/s)`);
 

@@ -1,27 +1,25 @@
 import type { Redis } from "ioredis";
 
 /**
- * A token bucket in Redis shared by every worker: `rate` tokens a second, at most `burst` saved.
- * A 429 pauses the whole channel for its `retry_after`. Returns 0 when a token was taken, else
- * the milliseconds to wait before asking again. Uses the server's clock (TIME), so that workers
- * on several machines agree.
- * KEYS[1] bucket hash, KEYS[2] pause key; ARGV[1] rate per second, ARGV[2] burst.
+ * The channel's send rate shared by every worker, as a generic cell rate algorithm (a token
+ * bucket kept as one "theoretical arrival time"): `rate` messages a second, `burst` at once after
+ * a quiet spell. Each call reserves the next free slot and returns the milliseconds until it
+ * (0: send now), so waiting senders take turns without polling. A 429 pauses the whole channel
+ * for its `retry_after`: nothing is reserved while the pause lasts. Uses the server's clock
+ * (TIME), so that workers on several machines agree.
+ * KEYS[1] arrival time key, KEYS[2] pause key; ARGV[1] rate per second, ARGV[2] burst.
  */
 const TAKE = `
 local pause = redis.call('PTTL', KEYS[2])
-if pause > 0 then return pause end
+if pause > 0 then return -pause end
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or burst)
-local ts = tonumber(redis.call('HGET', KEYS[1], 'ts') or now)
-tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], 60000)
-return wait
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval = 1000 / tonumber(ARGV[1])
+local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or 0), now) + interval
+local wait = tat - tonumber(ARGV[2]) * interval - now
+redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil(tat - now) + 60000)
+if wait <= 0 then return 0 end
+return math.ceil(wait)
 `;
 
 export interface ChannelRate {
@@ -42,13 +40,15 @@ export class ChannelRateLimiter {
     return [`${this.prefix}:campaign-rate:${channel}`, `${this.prefix}:campaign-rate:${channel}:pause`];
   }
 
-  /** Resolves once a message may be sent on `channel`. */
+  /** Resolves once a message may be sent on `channel` (its slot is then taken). */
   async take(channel: string, rate: ChannelRate): Promise<void> {
     const burst = rate.burst ?? Math.min(30, rate.perSecond);
     for (;;) {
       const wait = Number(await this.redis.eval(TAKE, 2, ...this.keys(channel), rate.perSecond, burst));
-      if (wait <= 0) return;
-      await new Promise((r) => setTimeout(r, wait));
+      // Negative: the channel is paused (a 429) for that long; ask again after it.
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait >= 0) return;
+      await new Promise((r) => setTimeout(r, -wait));
     }
   }
 
