@@ -18,11 +18,24 @@ export class CountingMessenger implements Messenger {
   readonly attempts = new Map<string, number>();
   readonly blocked = new Set<string>();
   onSend: ((to: ChatAddress) => Promise<void>) | undefined;
+  /** When each scripted failure was thrown, by error name. */
+  readonly failedAt: Array<{ name: string; at: number }> = [];
+  private readonly failures = new Map<string, Error[]>();
   private next = 1;
+
+  /** The next sends to `chatId` throw these errors, in order. */
+  failNext(chatId: string, ...errors: Error[]): void {
+    this.failures.set(chatId, [...(this.failures.get(chatId) ?? []), ...errors]);
+  }
 
   async send(to: ChatAddress, _message: OutgoingMessage): Promise<{ messageId: string }> {
     this.attempts.set(to.chatId, (this.attempts.get(to.chatId) ?? 0) + 1);
     await this.onSend?.(to);
+    const failure = this.failures.get(to.chatId)?.shift();
+    if (failure) {
+      this.failedAt.push({ name: failure.name, at: Date.now() });
+      throw failure;
+    }
     if (this.blocked.has(to.chatId))
       throw new MessengerPermanentError("403 Forbidden: bot was blocked by the user");
     this.perChat.set(to.chatId, (this.perChat.get(to.chatId) ?? 0) + 1);

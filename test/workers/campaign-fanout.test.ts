@@ -8,9 +8,14 @@ import { subscribers } from "../../db/schema.js";
 import { createLogger } from "../../logger.js";
 import { CampaignStore } from "../../workers/campaign/campaign-store.js";
 import { CampaignFanOut, type CampaignFanOutOptions } from "../../workers/campaign/fan-out.js";
+import {
+  MessengerPermanentError,
+  MessengerRateLimitedError,
+  MessengerTransientError,
+} from "../../workers/messenger.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { addSubscribers, busiestWindow, CountingMessenger, chatOf, dropKeys } from "./campaign-fake.js";
-import { eventually } from "./harness.js";
+import { eventually, finished } from "./harness.js";
 
 const AUDIENCE = { roles: ["parent" as const], schools: ["thcs-an-hoa"] };
 
@@ -146,5 +151,58 @@ describe("campaign fan-out", () => {
       .where(eq(subscribers.chatId, later[0] ?? ""));
     expect(again?.id).toBe(row?.id);
     expect(again?.unsubscribedAt).toBeNull();
+  });
+
+  it("waits out a 429 on the whole channel, retries transient errors, counts what failed", {
+    timeout: 60_000,
+  }, async () => {
+    await addSubscribers(handle.db, 300);
+    messenger.failNext(chatOf(2), new MessengerTransientError("502"), new MessengerTransientError("502"));
+    messenger.failNext(chatOf(3), ...[1, 2, 3].map(() => new MessengerTransientError("timeout")));
+    messenger.failNext(chatOf(150), new MessengerRateLimitedError(500));
+    messenger.failNext(chatOf(160), new MessengerPermanentError("400 Bad Request: message is too long"));
+    const f = fanOut({ rates: { telegram: { perSecond: 2000 } }, batchSize: 100, backoffMs: 10 });
+    const { campaign } = await sendAndWait(f);
+
+    expect({ sent: campaign.sent, failed: campaign.failed, blocked: campaign.blocked }).toEqual({
+      sent: 298,
+      failed: 2,
+      blocked: 0,
+    });
+    expect(messenger.perChat.get(chatOf(2))).toBe(1);
+    expect(messenger.attempts.get(chatOf(3))).toBe(3);
+    expect(messenger.perChat.get(chatOf(150))).toBe(1);
+    expect([...messenger.perChat.values()].every((n) => n === 1)).toBe(true);
+    // A failure that is not a block leaves the subscriber subscribed.
+    expect(await handle.db.select().from(subscribers).where(isNotNull(subscribers.blockedAt))).toEqual([]);
+    // Nothing went out while the channel was paused (sends already under way may finish).
+    const limited = messenger.failedAt.find((e) => e.name === "MessengerRateLimitedError");
+    if (!limited) throw new Error("no 429 was thrown");
+    const during = messenger.times.filter((t) => t > limited.at + 50 && t < limited.at + 450);
+    expect(during).toEqual([]);
+  });
+
+  it("stops a cancelled campaign before its next batch", { timeout: 60_000 }, async () => {
+    await addSubscribers(handle.db, 1000);
+    const f = fanOut({ rates: { telegram: { perSecond: 5000 } }, batchSize: 100 });
+    const campaign = await store.createCampaign({
+      author: "person:test",
+      audience: { roles: ["parent"], classes: [{ schoolId: "thcs-an-hoa", className: "6A1" }] },
+      text: "Họp phụ huynh lớp 6A1 về an toàn giao thông.",
+      sendAt: new Date(),
+    });
+    let cancelled = false;
+    messenger.onSend = async () => {
+      if (cancelled) return;
+      cancelled = true;
+      expect(await f.cancel(campaign.id)).toBe(true);
+    };
+    await f.start(campaign);
+    // Class 6A1 is every fifth subscriber: the first batch holds 100 of them (ids 1 to 496).
+    const second = await finished(f.queue, `${campaign.id}-496`);
+    expect(second).toEqual({ state: "completed", returnvalue: "cancelled" });
+    expect(messenger.perChat.size).toBe(100);
+    expect((await store.campaign(campaign.id))?.status).toBe("cancelled");
+    expect(await f.cancel(campaign.id)).toBe(false);
   });
 });
