@@ -5,6 +5,8 @@ import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logger.js";
+import { CampaignStore } from "./campaign/campaign-store.js";
+import { CampaignFanOut, type CampaignFanOutOptions } from "./campaign/fan-out.js";
 import type { IncidentDesk } from "./incident/desk.js";
 import { Incidents } from "./incident/incident-desk.js";
 import { IncidentRouter } from "./incident/incident-routing.js";
@@ -50,6 +52,11 @@ export interface TipRuntime {
    * (`intake.addPhoto`) and copied into PostgreSQL when the incident is reported.
    */
   readonly incidents?: IncidentDesk;
+  /**
+   * Campaigns to subscribers (issue 16), present when `database` was given: `start` queues one,
+   * and with `workers` this process also sends its batches.
+   */
+  readonly campaigns?: CampaignFanOut;
   /** Present when `workers` was asked for. */
   readonly pipeline?: TipPipeline;
   close(): Promise<void>;
@@ -111,6 +118,8 @@ export interface RuntimeOptions {
   readonly database?: Database;
   /** Run the outbox's drain loop (default true when `database` is given). */
   readonly drainOutcomes?: boolean;
+  /** Campaign fan-out settings (rates per channel, batch size); defaults in `CampaignFanOutOptions`. */
+  readonly campaigns?: CampaignFanOutOptions;
 }
 
 export async function createTipRuntime(config: Config, opts: RuntimeOptions): Promise<TipRuntime> {
@@ -211,7 +220,27 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
           now,
         })
       : undefined;
-  const pipeline = opts.workers
+  // One messenger for the pipeline and the campaigns (a factory is called once).
+  const workers = opts.workers && {
+    options: opts.workers.options,
+    messenger:
+      typeof opts.workers.messenger === "function" ? opts.workers.messenger(redis) : opts.workers.messenger,
+  };
+  const campaigns = opts.database
+    ? new CampaignFanOut(
+        {
+          redis,
+          prefix: t.prefix,
+          store: new CampaignStore(opts.database, now),
+          logger: opts.logger,
+          ...(workers && { messenger: workers.messenger }),
+          now,
+        },
+        { lockDurationMs: t.lockMs, stalledIntervalMs: t.stalledIntervalMs, ...opts.campaigns },
+      )
+    : undefined;
+  if (workers) campaigns?.startWorker();
+  const pipeline = workers
     ? new TipPipeline({
         ...(incidentStore &&
           incidentRouter && {
@@ -239,10 +268,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
         salt,
         logger: opts.logger,
         metrics,
-        messenger:
-          typeof opts.workers.messenger === "function"
-            ? opts.workers.messenger(redis)
-            : opts.workers.messenger,
+        messenger: workers.messenger,
         now,
         options: {
           concurrency: t.concurrency,
@@ -250,7 +276,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
           lockDurationMs: t.lockMs,
           stalledIntervalMs: t.stalledIntervalMs,
           retentionDays: t.retentionDays,
-          ...opts.workers.options,
+          ...workers.options,
         },
       }).start()
     : undefined;
@@ -270,9 +296,11 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
     metrics,
     outcomes,
     ...(incidents && { incidents }),
+    ...(campaigns && { campaigns }),
     ...(pipeline && { pipeline }),
     async close() {
       await outcomes.stop();
+      await campaigns?.close();
       await photos.close();
       await pipeline?.close();
       await queues.close();

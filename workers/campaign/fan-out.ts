@@ -87,6 +87,11 @@ export class CampaignFanOut {
     this.rates = { ...DEFAULT_RATES, ...options.rates };
   }
 
+  /** Subscribers and campaigns (for `/dangky`, `/huydangky` and the console). */
+  get store(): CampaignStore {
+    return this.deps.store;
+  }
+
   private get now(): number {
     return (this.deps.now ?? Date.now)();
   }
