@@ -231,6 +231,7 @@ export async function createTipRuntime(config: Config, opts: RuntimeOptions): Pr
         {
           redis,
           prefix: t.prefix,
+          salt,
           store: new CampaignStore(opts.database, now),
           logger: opts.logger,
           ...(workers && { messenger: workers.messenger }),

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,7 @@ describe("campaign worker killed with SIGKILL in the middle of 10,000 sends", ()
   let redis: Redis;
   let store: CampaignStore;
   const prefix = `test-${randomUUID()}`;
+  const salt = randomBytes(32);
   const children: ChildProcess[] = [];
   let env: Record<string, string>;
 
@@ -49,6 +50,8 @@ describe("campaign worker killed with SIGKILL in the middle of 10,000 sends", ()
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: api.apiRoot,
       CAMPAIGN_RATE: String(RATE),
+      // Both workers name chats in the ledger alike.
+      CAMPAIGN_SALT: salt.toString("hex"),
     };
   });
   afterAll(async () => {
@@ -85,7 +88,7 @@ describe("campaign worker killed with SIGKILL in the middle of 10,000 sends", ()
     };
     const first = startWorker();
     const t0 = Date.now();
-    const starter = new CampaignFanOut({ redis, prefix, store, logger: createLogger("warn") });
+    const starter = new CampaignFanOut({ redis, prefix, salt, store, logger: createLogger("warn") });
     await starter.start(campaign);
     await eventually(async () => api.messages.length >= KILL_AT, 60_000);
     first.kill("SIGKILL");

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { eq, isNotNull } from "drizzle-orm";
 import { Redis } from "ioredis";
@@ -27,6 +27,7 @@ describe("campaign fan-out", () => {
   let store: CampaignStore;
   let messenger: CountingMessenger;
   const fanOuts: CampaignFanOut[] = [];
+  const salt = randomBytes(32);
 
   beforeEach(async () => {
     database = await freshDatabase("pglite");
@@ -49,7 +50,7 @@ describe("campaign fan-out", () => {
 
   function fanOut(options: CampaignFanOutOptions): CampaignFanOut {
     const logger = createLogger("warn", new Writable({ write: (_c, _e, done) => done() }));
-    const f = new CampaignFanOut({ redis, prefix, store, messenger, logger }, options);
+    const f = new CampaignFanOut({ redis, prefix, salt, store, messenger, logger }, options);
     fanOuts.push(f);
     f.startWorker();
     return f;

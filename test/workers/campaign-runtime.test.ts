@@ -3,6 +3,7 @@ import { type DatabaseHandle, openDatabase } from "../../db/client.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { RecordingMessenger } from "../fakes/recording-messenger.js";
 import { eventually, type TestRuntime, testRuntime } from "./harness.js";
+import { dumpValues } from "./redis-dump.js";
 
 describe("campaigns in the tip runtime", () => {
   let database: TestDatabase;
@@ -60,5 +61,11 @@ describe("campaigns in the tip runtime", () => {
     expect(messenger.sent.map((s) => s.to.chatId)).toEqual(["501"]);
     expect(messenger.sent[0]?.message.text).toBe(campaign.text);
     expect(done.sent).toBe(1);
+    // The ledger names chats by a keyed hash: no key or value in Redis holds a chat id.
+    for (const { key, value } of await dumpValues(rt.redis, rt.prefix))
+      for (const chatId of ["501", "502", "503"]) {
+        expect(key).not.toContain(`:${chatId}`);
+        expect(value.toString("latin1")).not.toMatch(new RegExp(`\\b${chatId}\\b`));
+      }
   });
 });

@@ -23,6 +23,7 @@ const fanOut = new CampaignFanOut(
   {
     redis,
     prefix: env("QUEUE_PREFIX"),
+    salt: Buffer.from(env("CAMPAIGN_SALT"), "hex"),
     store: new CampaignStore(handle.db),
     messenger: new TelegramMessenger(env("TELEGRAM_BOT_TOKEN"), env("TELEGRAM_API_ROOT"), 5),
     logger,

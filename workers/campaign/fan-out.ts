@@ -38,6 +38,8 @@ export interface CampaignFanOutDeps {
   readonly redis: Redis;
   /** The deployment's queue prefix (`QUEUE_PREFIX`). */
   readonly prefix: string;
+  /** The sender salt (`TIP_SENDER_SALT`): the ledger names chats by a keyed hash. */
+  readonly salt: Buffer;
   readonly store: CampaignStore;
   readonly logger: Logger;
   /** Needed by `startWorker` only. */
@@ -82,7 +84,7 @@ export class CampaignFanOut {
       connection: deps.redis,
       prefix: `${deps.prefix}:campaigns`,
     });
-    this.ledger = new CampaignLedger(deps.redis, deps.prefix);
+    this.ledger = new CampaignLedger(deps.redis, deps.prefix, deps.salt);
     this.limiter = new ChannelRateLimiter(deps.redis, deps.prefix);
     this.rates = { ...DEFAULT_RATES, ...options.rates };
   }
@@ -179,7 +181,7 @@ export class CampaignFanOut {
     // Read again now: who unsubscribed or blocked the bot since the page was read is left out.
     const seen = new Set<string>();
     const recipients = (await store.stillActive(ids)).filter((r) => {
-      const field = CampaignLedger.field(r);
+      const field = this.ledger.field(r);
       if (seen.has(field)) return false;
       seen.add(field);
       return true;

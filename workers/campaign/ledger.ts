@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { CampaignCounts, CampaignRecipient } from "./campaign.js";
 
@@ -23,30 +24,38 @@ export const LEDGER_TTL_SECONDS = 7 * 24 * 3600;
 /**
  * A campaign's delivery ledger and live counts in Redis, like the notify stage's: one field per
  * chat, "sending" just before the send and its final state after. A chat subscribed for two
- * schools or roles is one field, so it hears a campaign once.
+ * schools or roles is one field, so it hears a campaign once. Fields are keyed hashes of the chat
+ * (HMAC under the sender salt, apart from the tips' sender keys): Redis holds no chat id.
  */
 export class CampaignLedger {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    private readonly salt: Buffer,
+  ) {
+    if (salt.length < 16) throw new RangeError("the campaign ledger's salt must be at least 16 bytes");
+  }
 
   private key(campaignId: string, what: string): string {
     return `${this.prefix}:campaign:${campaignId}:${what}`;
   }
 
-  static field(r: Pick<CampaignRecipient, "channel" | "chatId">): string {
-    return `${r.channel}:${r.chatId}`;
+  /** The ledger's name for a chat. */
+  field(r: Pick<CampaignRecipient, "channel" | "chatId">): string {
+    return createHmac("sha256", this.salt)
+      .update(`campaign:${r.channel}:${r.chatId}`)
+      .digest("hex")
+      .slice(0, 32);
   }
 
   /** The state of a chat's delivery: undefined before, "sending" while (or if interrupted). */
   async stateOf(campaignId: string, r: CampaignRecipient): Promise<string | undefined> {
-    return (await this.redis.hget(this.key(campaignId, "ledger"), CampaignLedger.field(r))) ?? undefined;
+    return (await this.redis.hget(this.key(campaignId, "ledger"), this.field(r))) ?? undefined;
   }
 
   /** Marks a send as started; true if it had been started before and not finished (uncertain). */
   async start(campaignId: string, r: CampaignRecipient): Promise<boolean> {
-    const set = await this.redis.hsetnx(this.key(campaignId, "ledger"), CampaignLedger.field(r), "sending");
+    const set = await this.redis.hsetnx(this.key(campaignId, "ledger"), this.field(r), "sending");
     return set === 0;
   }
 
@@ -57,7 +66,7 @@ export class CampaignLedger {
       2,
       this.key(campaignId, "ledger"),
       this.key(campaignId, "counts"),
-      CampaignLedger.field(r),
+      this.field(r),
       state,
     );
     return done === 1;
