@@ -4,6 +4,7 @@
  * (BOT_MODE=webhook) on the HTTP server, which also answers /healthz.
  */
 import { run } from "@grammyjs/runner";
+import { eq } from "drizzle-orm";
 import { Dialogue } from "../bot/dialogue/dialogue.js";
 import { RedisFeedbackStore } from "../bot/dialogue/feedback-store.js";
 import { RedisSessionStore } from "../bot/dialogue/session-store.js";
@@ -19,6 +20,8 @@ import { ConsoleAudit } from "../console/audit.js";
 import { registerConsole } from "../console/server.js";
 import { ConsoleSessions } from "../console/sessions.js";
 import { mayUseConsole } from "../console/viewer.js";
+import type { Database } from "../db/client.js";
+import { people } from "../db/schema.js";
 import { t } from "../i18n.js";
 import { articleText } from "../knowledge/answer/article-text.js";
 import { answerQuestion, DEFAULT_ANSWER } from "../knowledge/answer/compose.js";
@@ -29,7 +32,9 @@ import { DocumentLibrary } from "../knowledge/library/document-library.js";
 import { createLogger } from "../logger.js";
 import { createDutyDesk } from "../workers/directory/duty.js";
 import { InvitationDesk } from "../workers/directory/invitations.js";
+import { personOfChat } from "../workers/directory/people.js";
 import { SIGN_IN_LINK_TTL_MS, SignInLinks, signInUrl } from "../workers/directory/sign-in-links.js";
+import type { ChatAddress } from "../workers/messenger.js";
 import { isBound } from "../workers/routing/schema.js";
 import { createTipRuntime } from "../workers/runtime.js";
 import { SenderRateLimiter } from "../workers/tip/sender-key.js";
@@ -154,6 +159,16 @@ const dialogue = new Dialogue({
   ...(duty && { duty }),
   // Schools' named incident reports (/baocao), their questions and answers, officers' buttons.
   ...(runtime.incidents && { incidents: runtime.incidents }),
+  // The name a staff member gives before their first named report (people.name).
+  ...(database && {
+    people: {
+      nameOf: async (chat: ChatAddress) => (await personBehind(database.db, chat))?.name ?? undefined,
+      introduce: async (chat: ChatAddress, name: string) => {
+        const person = await personBehind(database.db, chat);
+        if (person) await database.db.update(people).set({ name }).where(eq(people.id, person.id));
+      },
+    },
+  }),
   tell: async (to, text) => {
     try {
       await outgoing.send(to, { text });
@@ -182,6 +197,13 @@ const dialogue = new Dialogue({
   // For the invitation's deep link t.me/<bot>?start=<code>, known once the bot is initialised.
   botUsername: (): string | undefined => (bot?.isInited() ? bot.botInfo.username : undefined),
 });
+
+/** The directory's person behind a Telegram or Zalo chat (nobody on the web chat). */
+function personBehind(db: Database, chat: ChatAddress) {
+  return chat.channel === "web"
+    ? undefined
+    : personOfChat(db, { channel: chat.channel, chatId: chat.chatId });
+}
 
 /** A check's result, or false when it fails or takes longer than `ms` (Redis down queues forever). */
 function within(ms: number, check: Promise<boolean>): Promise<boolean> {

@@ -123,6 +123,18 @@ export interface DialogueDeps {
    * `/baocao` says the function is not available here and offers the anonymous tip.
    */
   readonly incidents?: IncidentDesk;
+  /**
+   * The directory's name of the person behind a chat ("how they introduced themselves"): a named
+   * incident report shows it to the officer, so `/baocao` asks for it when it is not known yet.
+   * Without it the report goes with the name the directory has (or the role alone).
+   */
+  readonly people?: PersonNames;
+}
+
+/** Reads and sets the name of the person a chat is bound to (nothing for an unbound chat). */
+export interface PersonNames {
+  readonly nameOf: (chat: ChatAddress) => Promise<string | undefined>;
+  readonly introduce: (chat: ChatAddress, name: string) => Promise<void>;
 }
 
 /** What the dialogue needs of `DocumentLibrary` (which audits its changes itself). */

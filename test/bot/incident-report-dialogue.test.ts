@@ -166,6 +166,38 @@ describe("/baocao: a school's named incident report in the dialogue", () => {
     expect(desk.calls).toEqual([]);
   });
 
+  it("asks a reporter the directory knows no name of for it, once, before the first step", async () => {
+    const names = new Map<string, string>();
+    const people = {
+      nameOf: async (chat: ChatAddress) => names.get(chat.chatId),
+      introduce: async (chat: ChatAddress, name: string) => {
+        names.set(chat.chatId, name);
+      },
+    };
+    const { dialogue: named, dispose: done } = await testDialogue(rt, salt, {
+      incidents: desk,
+      directory: desk.directory(),
+      people,
+    });
+    try {
+      const asked = await named.handle(TEACHER, { kind: "choice", data: "ir:start" });
+      expect(text(asked)).toContain("cán bộ công an sẽ thấy họ tên");
+      expect(text(await named.handle(TEACHER, { kind: "text", text: "12" }))).toContain("họ và tên");
+      const kinds = await named.handle(TEACHER, { kind: "text", text: "Nguyễn  Thị Lan" });
+      expect(text(kinds)).toContain("Nguyễn Thị Lan");
+      expect(choices(kinds)).toContain("ir:kind:ma-tuy");
+      expect(names.get(TEACHER.chatId)).toBe("Nguyễn Thị Lan");
+      await named.handle(TEACHER, { kind: "text", text: "/huy" });
+      // Known now: not asked again.
+      expect(choices(await named.handle(TEACHER, { kind: "choice", data: "ir:start" }))).toContain(
+        "ir:kind:ma-tuy",
+      );
+      await named.handle(TEACHER, { kind: "text", text: "/huy" });
+    } finally {
+      await done();
+    }
+  });
+
   it("keeps the draft when the desk refuses, and offers the anonymous tip to a chat no longer staff", async () => {
     const chat: ChatAddress = { channel: "telegram", chatId: "900000003" };
     desk.staff.push(chat);

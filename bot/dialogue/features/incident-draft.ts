@@ -16,6 +16,8 @@ import {
  */
 
 export const INCIDENT_STEPS = [
+  /** The reporter's name, asked once when the directory has none (the officer sees it). */
+  "name",
   "kind",
   "when",
   "when-time",

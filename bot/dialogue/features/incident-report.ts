@@ -5,12 +5,26 @@ import {
   INCIDENT_PLACES,
   INCIDENT_URGENCIES,
   type IncidentSubmissionInput,
-  type Involved,
 } from "../../../workers/incident/incident.js";
 import { emergencyReply } from "../emergency.js";
-import type { Choice, DialogueDeps, Feature, PreparedPhoto, Reply, Turn } from "../feature.js";
+import type { DialogueDeps, Feature, PreparedPhoto, Reply, Turn } from "../feature.js";
 import type { Session } from "../session-store.js";
 import { type IncidentDraft, parseIncidentTime, parseInvolved, vietnamDay } from "./incident-draft.js";
+import {
+  anonymous,
+  done,
+  hourPrompt,
+  injuriesPrompt,
+  involvedPrompt,
+  involvedText,
+  ir,
+  kindPrompt,
+  photoPrompt,
+  skip,
+  summary,
+  whenPrompt,
+  wherePrompt,
+} from "./incident-prompts.js";
 import { cancel } from "./menu.js";
 import { DRAFT_TIMEOUT_MS } from "./report.js";
 
@@ -27,10 +41,6 @@ const PHOTO_REFUSALS: Record<string, string> = {
 };
 
 const draftOf = (s: Session): IncidentDraft | undefined => (s.flow?.kind === "incident" ? s.flow : undefined);
-const ir = (data: string, label: string): Choice => ({ data: `ir:${data}`, label });
-const skip = (label = t("incidentReport.skip")): Choice[] => [ir("skip", label)];
-const anonymous = (): Choice => ({ data: "menu:report", label: t("incidentReport.anonymous") });
-
 /** Whether the chat is school staff: "unknown" without the directory (the desk decides at "Gửi"). */
 async function staff(deps: DialogueDeps, turn: Turn): Promise<"yes" | "no" | "unknown"> {
   if (!deps.directory) return "unknown";
@@ -57,86 +67,25 @@ async function open(turn: Turn): Promise<Reply[]> {
 async function start(turn: Turn): Promise<Reply[]> {
   if (!turn.deps.incidents || turn.chat.channel === "web") return open(turn);
   if ((await staff(turn.deps, turn)) === "no") return notStaff();
-  turn.session.flow = { kind: "incident", step: "kind", involved: [], photoIds: [], touchedAt: 0 };
-  return [
-    {
-      text: t("incidentReport.kind"),
-      choices: INCIDENT_KINDS.map((k) => ir(`kind:${k}`, t(`incident.kind.${k}`))),
-    },
-  ];
-}
-
-const whenPrompt = (): Reply => ({
-  text: t("incidentReport.when"),
-  choices: [
-    ir("when:now", t("incidentReport.whenNow")),
-    ir("when:morning", t("incidentReport.whenMorning")),
-    ir("when:yesterday", t("incidentReport.whenYesterday")),
-  ],
-});
-
-const wherePrompt = (): Reply => ({
-  text: t("incidentReport.where"),
-  choices: INCIDENT_PLACES.map((p) => ir(`place:${p}`, t(`incident.place.${p}`))),
-});
-
-const involvedPrompt = (): Reply => ({
-  text: t("incidentReport.involved"),
-  choices: [ir("inv:done", t("incidentReport.involvedNone"))],
-});
-
-const injuriesPrompt = (): Reply => ({
-  text: t("incidentReport.injuries"),
-  choices: (["none", "nhe", "nang"] as const).map((s) => ir(`inj:${s}`, t(`incidentReport.injury.${s}`))),
-});
-
-const photoPrompt = (): Reply => ({
-  text: t("incidentReport.photo"),
-  choices: [ir("photos:done", t("report.noPhoto"))],
-});
-
-const done = (): Choice[] => [ir("photos:done", t("report.done"))];
-
-function involvedText(list: readonly Involved[]): string {
-  return list
-    .map((p) =>
-      [
-        p.count > 1 ? String(p.count) : "",
-        t(`incident.involved.${p.role}`),
-        p.className ? t("incidentReport.class", { class: p.className }) : "",
-        p.name ? `(${p.name})` : "",
-      ]
-        .filter(Boolean)
-        .join(" "),
-    )
-    .join("; ");
-}
-
-const TIME = new Intl.DateTimeFormat("vi-VN", {
-  timeZone: "Asia/Ho_Chi_Minh",
-  hour: "2-digit",
-  minute: "2-digit",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-});
-
-function summary(draft: IncidentDraft): Reply {
-  const none = t("incidentReport.none");
-  return {
-    text: t("incidentReport.summary", {
-      kind: draft.incidentKind ? t(`incident.kind.${draft.incidentKind}`) : "?",
-      time: draft.occurredAt === undefined ? "?" : TIME.format(new Date(draft.occurredAt)),
-      place: [draft.place && t(`incident.place.${draft.place}`), draft.placeText].filter(Boolean).join(" — "),
-      description: draft.description ?? "?",
-      involved: draft.involved.length ? involvedText(draft.involved) : none,
-      injuries: draft.injuries ?? none,
-      action: draft.schoolAction ?? none,
-      photos: draft.photoIds.length,
-      urgency: draft.urgency ? t(`urgency.${draft.urgency}`) : "?",
-    }),
-    choices: [ir("send", t("incidentReport.send")), ir("cancel", t("report.cancel"))],
+  const named = !turn.deps.people || (await turn.deps.people.nameOf(turn.chat))?.trim();
+  turn.session.flow = {
+    kind: "incident",
+    step: named ? "kind" : "name",
+    involved: [],
+    photoIds: [],
+    touchedAt: 0,
   };
+  return [named ? kindPrompt() : { text: t("incidentReport.name") }];
+}
+
+/** The reporter's name, into the directory (people.name), then the first step. */
+async function introduce(turn: Turn, draft: IncidentDraft, typed: string): Promise<Reply[]> {
+  const name = typed.replace(/\s+/g, " ").trim();
+  if (name.length < 2 || name.length > 100 || /[0-9@/]/.test(name))
+    return [{ text: t("incidentReport.name") }];
+  await turn.deps.people?.introduce(turn.chat, name);
+  draft.step = "kind";
+  return [{ text: t("incidentReport.nameSaved", { name }) }, kindPrompt()];
 }
 
 /** Sets the time of the draft and goes on to the place, or says why the time cannot be taken. */
@@ -152,14 +101,11 @@ function setTime(draft: IncidentDraft, at: number | undefined, again: Reply): Re
   return [wherePrompt()];
 }
 
-const hourPrompt = (): Reply => ({
-  text: t("incidentReport.whenHour"),
-  choices: [ir("when:unsure", t("incidentReport.whenUnsure"))],
-});
-
 /** What the teacher typed, by step. */
-function typed(draft: IncidentDraft, text: string): Reply[] {
+function typed(turn: Turn, draft: IncidentDraft, text: string): Reply[] | Promise<Reply[]> {
   switch (draft.step) {
+    case "name":
+      return introduce(turn, draft, text);
     case "when":
       return setTime(draft, parseIncidentTime(text, Date.now()), whenPrompt());
     case "when-time":
@@ -360,7 +306,7 @@ export const incidentReportFeature: Feature = {
   name: "incident-report",
   commands: { baocao: open },
   choices: { ir: choose },
-  flows: { incident: (turn, text) => typed(draftOf(turn.session) as IncidentDraft, text) },
+  flows: { incident: (turn, text) => typed(turn, draftOf(turn.session) as IncidentDraft, text) },
   beforeTurn: async (turn, input) => {
     const draft = draftOf(turn.session);
     if (!draft || Date.now() - draft.touchedAt <= DRAFT_TIMEOUT_MS) return undefined;
