@@ -67,7 +67,6 @@ describe("/baocao: a school's named incident report in the dialogue", () => {
     expect(choices(await pick(PARENT, "ir:start"))).toEqual(["menu:report"]);
     expect(text(await pick(PARENT, "menu:report"))).toContain("GỬI TIN BÁO ẨN DANH");
     await say(PARENT, "/huy");
-    // Refused by the desk at "Gửi" too (bound after the check, unbound since): the tip is offered.
     expect(desk.calls).toEqual([]);
   });
 
@@ -244,6 +243,13 @@ describe("/baocao: a school's named incident report in the dialogue", () => {
     expect(choices(offered)).toEqual(["ira:yes", "ira:no"]);
     expect(text(await pick(TEACHER, "ira:yes"))).toContain("Đã chuyển câu trả lời");
     expect(desk.calls.at(-1)?.args).toEqual(["SC-7KQ3-M8", "Các em đã về nhà an toàn"]);
+    // The incidents' database away: a plain message is simply a question for the bot.
+    const pendingQuestion = desk.pendingQuestion;
+    desk.pendingQuestion = async () => {
+      throw new Error("database down");
+    };
+    expect(choices(await say(TEACHER, "Mũ bảo hiểm trẻ em"))).not.toContain("ira:yes");
+    desk.pendingQuestion = pendingQuestion;
     desk.answerResult = "closed";
     await say(TEACHER, "Cảm ơn đồng chí");
     expect(text(await pick(TEACHER, "ira:yes"))).toContain("đã đóng");

@@ -68,7 +68,8 @@ export const incidentAnswerFeature: Feature = {
     if (input.kind !== "text" || input.quoted || turn.session.flow) return undefined;
     const text = input.text.trim();
     if (!text || text.startsWith("/")) return undefined;
-    const pending = await desk.pendingQuestion(turn.chat);
+    // The incidents' database away must not stop the chat's questions: no offer then.
+    const pending = await desk.pendingQuestion(turn.chat).catch(() => undefined);
     return pending ? { replies: offer(turn, pending.caseCode, text), stop: true } : undefined;
   },
   recognise: (turn, text, input) => {
