@@ -16,7 +16,10 @@ import { CampaignLedger } from "./ledger.js";
 import { type ChannelRate, ChannelRateLimiter } from "./rate-limit.js";
 
 export interface CampaignFanOutOptions {
-  /** Global send rate per channel over all workers (default Telegram 30/s, Zalo 10/s). */
+  /**
+   * Global send rate per channel over all workers (default Telegram 25/s, Zalo 10/s). The bot's
+   * limit (Telegram about 30/s) is shared with officers' tip messages: the default leaves them room.
+   */
   readonly rates?: Partial<Record<SubscriberChannel, ChannelRate>>;
   /** Subscribers a batch (default 500): an unsubscribe takes effect from the next batch. */
   readonly batchSize?: number;
@@ -48,7 +51,7 @@ export interface CampaignFanOutDeps {
 }
 
 const DEFAULT_RATES: Record<SubscriberChannel, ChannelRate> = {
-  telegram: { perSecond: 30 },
+  telegram: { perSecond: 25 },
   zalo: { perSecond: 10 },
 };
 /** 429s in a row for one recipient before it counts as failed. */
