@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
  * The channel's send rate shared by every worker, as a generic cell rate algorithm (a token
  * bucket kept as one "theoretical arrival time"): `rate` messages a second, `burst` at once after
  * a quiet spell. Each call reserves the next free slot and returns the milliseconds until it
- * (0: send now), so waiting senders take turns without polling. A 429 pauses the whole channel
+ * (0: send now) and the slot's time, so waiting senders take turns without polling. A 429 pauses the whole channel
  * for its `retry_after`: nothing is reserved while the pause lasts. Uses the server's clock
  * (TIME), so that workers on several machines agree.
  * KEYS[1] arrival time key, KEYS[2] pause key; ARGV[1] rate per second, ARGV[2] burst.
@@ -16,10 +16,9 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local interval = 1000 / tonumber(ARGV[1])
 local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or 0), now) + interval
-local wait = tat - tonumber(ARGV[2]) * interval - now
+local slot = math.max(tat - tonumber(ARGV[2]) * interval, now)
 redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil(tat - now) + 60000)
-if wait <= 0 then return 0 end
-return math.ceil(wait)
+return {math.ceil(slot - now), tostring(slot)}
 `;
 
 export interface ChannelRate {
@@ -40,15 +39,25 @@ export class ChannelRateLimiter {
     return [`${this.prefix}:campaign-rate:${channel}`, `${this.prefix}:campaign-rate:${channel}:pause`];
   }
 
-  /** Resolves once a message may be sent on `channel` (its slot is then taken). */
-  async take(channel: string, rate: ChannelRate): Promise<void> {
+  /**
+   * Resolves once a message may be sent on `channel` (its slot is then taken), with the slot's
+   * time on the Redis server's clock (ms): slots are what the rate governs, whatever delays the
+   * send after it.
+   */
+  async take(channel: string, rate: ChannelRate): Promise<number> {
     const burst = rate.burst ?? Math.min(30, rate.perSecond);
     for (;;) {
-      const wait = Number(await this.redis.eval(TAKE, 2, ...this.keys(channel), rate.perSecond, burst));
-      // Negative: the channel is paused (a 429) for that long; ask again after it.
+      const answer = (await this.redis.eval(TAKE, 2, ...this.keys(channel), rate.perSecond, burst)) as
+        | number
+        | [number, string];
+      // A number: the channel is paused (a 429) for that long; ask again after it.
+      if (typeof answer === "number") {
+        await new Promise((r) => setTimeout(r, -answer));
+        continue;
+      }
+      const [wait, slot] = answer;
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (wait >= 0) return;
-      await new Promise((r) => setTimeout(r, -wait));
+      return Number(slot);
     }
   }
 
