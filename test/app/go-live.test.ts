@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { FakeTelegramApi, type RecordedMessage } from "../fakes/telegram-bot-api.js";
-import { Chats } from "../fakes/telegram-chats.js";
+import { buttonData, buttons, Chats } from "../fakes/telegram-chats.js";
 import { runDirectoryCli } from "../workers/directory-cli-run.js";
 
 /**
@@ -55,24 +55,6 @@ routes:
 deadlines: { khan-cap: 1h, binh-thuong: 4h }
 dutyOfficer: ca-tinh-truc-ban
 `;
-
-interface Button {
-  readonly text: string;
-  readonly callback_data?: string;
-  readonly url?: string;
-}
-
-function buttons(m: RecordedMessage): Button[] {
-  const markup = m.replyMarkup as { inline_keyboard?: Button[][] } | undefined;
-  return markup?.inline_keyboard?.flat() ?? [];
-}
-
-/** The data of the message's button whose data starts with `prefix` (Telegram adds "d:"). */
-function buttonData(m: RecordedMessage, test: (b: Button) => boolean): string {
-  const b = buttons(m).find(test);
-  if (!b?.callback_data) throw new Error(`no such button in ${JSON.stringify(buttons(m))}: ${m.text}`);
-  return b.callback_data;
-}
 
 describe("going live: invitations, duty and statistics, end to end against the fake Telegram API", () => {
   let child: ChildProcess | undefined;

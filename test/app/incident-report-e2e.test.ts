@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bot/local-redis.js";
 import { freshDatabase, type TestDatabase } from "../db/engines.js";
 import { FakeTelegramApi, type RecordedMessage } from "../fakes/telegram-bot-api.js";
-import { Chats } from "../fakes/telegram-chats.js";
+import { buttonData, buttons, Chats } from "../fakes/telegram-chats.js";
 import { GPS_POINTER, photoWithMetadata } from "../fixtures/photos.js";
 import { runDirectoryCli } from "../workers/directory-cli-run.js";
 
@@ -48,21 +48,8 @@ deadlines: { khan-cap: 1h, binh-thuong: 4h }
 dutyOfficer: ca-tinh-truc-ban
 `;
 
-interface Button {
-  readonly text: string;
-  readonly callback_data?: string;
-}
-
-const buttons = (m: RecordedMessage): Button[] =>
-  (m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard?.flat() ?? [];
 const hasButton = (pattern: RegExp) => (m: RecordedMessage) =>
   buttons(m).some((b) => pattern.test(b.callback_data ?? ""));
-
-function buttonData(m: RecordedMessage, pattern: RegExp): string {
-  const b = buttons(m).find((x) => pattern.test(x.callback_data ?? ""));
-  if (!b?.callback_data) throw new Error(`no button ${pattern} in ${JSON.stringify(buttons(m))}: ${m.text}`);
-  return b.callback_data;
-}
 
 describe("a teacher's named incident report, end to end against the fake Telegram API", () => {
   let child: ChildProcess | undefined;

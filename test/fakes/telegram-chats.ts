@@ -103,3 +103,24 @@ export class Chats {
     return this.next(chatId, since, matches);
   }
 }
+
+/** A button of a message's inline keyboard, as the bot sent it. */
+export interface Button {
+  readonly text: string;
+  readonly callback_data?: string;
+  readonly url?: string;
+}
+
+/** The buttons of a message's inline keyboard, row after row. */
+export function buttons(m: RecordedMessage): Button[] {
+  const markup = m.replyMarkup as { inline_keyboard?: Button[][] } | undefined;
+  return markup?.inline_keyboard?.flat() ?? [];
+}
+
+/** The callback data of the message's first button whose data matches (or that passes `test`). */
+export function buttonData(m: RecordedMessage, match: RegExp | ((b: Button) => boolean)): string {
+  const test = match instanceof RegExp ? (b: Button) => match.test(b.callback_data ?? "") : match;
+  const b = buttons(m).find(test);
+  if (!b?.callback_data) throw new Error(`no such button in ${JSON.stringify(buttons(m))}: ${m.text}`);
+  return b.callback_data;
+}
